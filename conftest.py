@@ -1,0 +1,80 @@
+"""Shared fixtures: a small deployment (two agencies, one official per role) built through the models."""
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from congvu.org.models import Agency, AgencyKind, Department, Membership, Official, Position, Role
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_agency(name="UBND huyện Nông Sơn", code="UBND", identifier=None, **kw) -> Agency:
+    n = next(_seq)
+    return Agency.objects.create(
+        name=name, short_name=kw.pop("short_name", name), notation_code=code,
+        kind=kw.pop("kind", AgencyKind.DISTRICT_PC),
+        identifier=identifier if identifier is not None else f"000.{n % 100:02d}.{n // 100 % 100:02d}.H40"[-13:],
+        place=kw.pop("place", "Nông Sơn"), **kw,
+    )
+
+
+def make_official(agency: Agency, role: str, *, username=None, department=None, full_name=None) -> Official:
+    User = get_user_model()
+    username = username or f"{role}{next(_seq)}"
+    user = User.objects.create_user(username=username, password="matkhau-123")
+    official = Official.objects.create(user=user, full_name=full_name or f"Cán bộ {username}")
+    position, _ = Position.objects.get_or_create(name="Chuyên viên")
+    Membership.objects.create(official=official, agency=agency, role=role, department=department,
+                              position=position)
+    return official
+
+
+@pytest.fixture
+def agency(db):
+    a = make_agency()
+    Department.objects.create(agency=a, name="Văn phòng HĐND và UBND", code="VP")
+    Department.objects.create(agency=a, name="Phòng Nội vụ", code="NV")
+    return a
+
+
+@pytest.fixture
+def other_agency(db):
+    return make_agency(name="UBND xã Quế Phước", code="UBND", kind=AgencyKind.COMMUNE_PC)
+
+
+@pytest.fixture
+def clerk(agency):
+    return make_official(agency, Role.CLERK, username="vanthu").user
+
+
+@pytest.fixture
+def leader(agency):
+    return make_official(agency, Role.LEADER, username="lanhdao").user
+
+
+@pytest.fixture
+def officer(agency):
+    dept = agency.departments.get(code="NV")
+    return make_official(agency, Role.OFFICER, username="chuyenvien", department=dept).user
+
+
+@pytest.fixture
+def onestop(agency):
+    return make_official(agency, Role.ONESTOP, username="motcua").user
+
+
+@pytest.fixture
+def agency_admin(agency):
+    return make_official(agency, Role.AGENCY_ADMIN, username="quantri").user
+
+
+@pytest.fixture
+def other_clerk(other_agency):
+    return make_official(other_agency, Role.CLERK, username="vanthu_xa").user

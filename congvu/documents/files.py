@@ -1,0 +1,171 @@
+"""Attachments: type checked by content, stored once by SHA-256, text extracted for search."""
+
+import hashlib
+import io
+import logging
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from django.conf import settings
+
+from congvu.core.errors import ValidationFailed
+
+log = logging.getLogger(__name__)
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ALLOWED = {
+    PDF: ".pdf",
+    DOCX: ".docx",
+    XLSX: ".xlsx",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/tiff": ".tif",
+}
+ALLOWED_LABEL = "PDF, DOCX, XLSX, JPEG, PNG, TIFF"
+
+
+@dataclass
+class PreparedFile:
+    """An upload checked and copied to a temporary file, ready to be stored."""
+
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    temp_path: Path
+
+
+def _ooxml_kind(head_path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(head_path) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return None
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    return None
+
+
+def detect_content_type(path: Path) -> str | None:
+    """The file's real type from its bytes; the name and the browser's claim are not trusted."""
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"PK\x03\x04"):
+        return _ooxml_kind(path)
+    kind = filetype.guess(head)
+    if kind and kind.mime in ALLOWED:
+        return kind.mime
+    return None
+
+
+def prepare_upload(upload, *, field: str = "attachments") -> PreparedFile:
+    """Copy an uploaded file to a temp file while hashing it; reject wrong types and oversize files.
+
+    `upload` is anything with `.name` and `.chunks()` (Django's UploadedFile) or `.read()`.
+    """
+    name = os.path.basename(getattr(upload, "name", "") or "tep-dinh-kem")
+    limit = settings.MAX_UPLOAD_BYTES
+    size_hint = getattr(upload, "size", None)
+    if size_hint is not None and size_hint > limit:
+        raise ValidationFailed(
+            f"Tệp “{name}” quá lớn.",
+            fields={field: f"Tệp “{name}” vượt quá giới hạn {limit // (1024 * 1024)} MB."},
+        )
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp = tempfile.mkstemp(prefix="congvu-upload-")
+    tmp_path = Path(tmp)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise ValidationFailed(
+                        f"Tệp “{name}” quá lớn.",
+                        fields={field: f"Tệp “{name}” vượt quá giới hạn {limit // (1024 * 1024)} MB."},
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise ValidationFailed(f"Tệp “{name}” rỗng.", fields={field: f"Tệp “{name}” không có nội dung."})
+        content_type = detect_content_type(tmp_path)
+        if content_type is None:
+            raise ValidationFailed(
+                f"Tệp “{name}” không đúng định dạng cho phép.",
+                fields={field: f"Nội dung tệp “{name}” không phải {ALLOWED_LABEL}."},
+            )
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return PreparedFile(name, content_type, size, digest.hexdigest(), tmp_path)
+
+
+def storage_path(sha256: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "files" / sha256[:2] / sha256[2:4] / sha256
+
+
+def put_file(prepared: PreparedFile) -> tuple[str, bool]:
+    """Move the prepared file into content-addressed storage. Returns (relative path, newly written)."""
+    target = storage_path(prepared.sha256)
+    rel = str(target.relative_to(settings.MEDIA_ROOT))
+    if target.exists():
+        prepared.temp_path.unlink(missing_ok=True)
+        return rel, False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp_target = target.with_suffix(".part")
+    # Copy-then-rename: the temp dir may be on another filesystem; rename is atomic on the target one.
+    with open(prepared.temp_path, "rb") as src, open(tmp_target, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+    os.replace(tmp_target, target)
+    prepared.temp_path.unlink(missing_ok=True)
+    return rel, True
+
+
+def discard(prepared: PreparedFile) -> None:
+    prepared.temp_path.unlink(missing_ok=True)
+
+
+def extract_text(path: Path, content_type: str, *, max_chars: int = 200_000) -> str:
+    """Text layer of a PDF or the paragraphs of a DOCX, for search. Scans are the OCR step's job."""
+    try:
+        if content_type == PDF:
+            from pypdf import PdfReader
+
+            reader = PdfReader(str(path))
+            parts = []
+            total = 0
+            for page in reader.pages:
+                text = page.extract_text() or ""
+                parts.append(text)
+                total += len(text)
+                if total > max_chars:
+                    break
+            return "\n".join(parts)[:max_chars]
+        if content_type == DOCX:
+            import docx
+
+            d = docx.Document(str(path))
+            paras = [p.text for p in d.paragraphs]
+            for table in d.tables:
+                for row in table.rows:
+                    paras.append(" ".join(c.text for c in row.cells))
+            return "\n".join(paras)[:max_chars]
+    except Exception:  # a damaged file still registers; it just has no searchable text
+        log.warning("text extraction failed for %s", path, exc_info=True)
+    return ""
+
+
+def open_stored(stored) -> io.BufferedReader:
+    return open(Path(settings.MEDIA_ROOT) / stored.path, "rb")

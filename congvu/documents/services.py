@@ -1,0 +1,540 @@
+"""Every write to the registry: registering incoming and outgoing documents, correcting them.
+
+Each service is one transaction that validates, takes the number under a row lock, writes the
+document, its files and search row, and journals the change. If anything fails, nothing stays:
+no document, no consumed number, no orphan file.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from congvu.audit.services import journal_record
+from congvu.core.dates import parse_vn_date
+from congvu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from congvu.core.folding import fold, fold_for_index, nfc
+from congvu.documents import files as file_store
+from congvu.documents import search
+from congvu.documents.models import (
+    Attachment, Channel, Direction, Document, DocumentAccess, DocumentStatus, DocumentType, Recipient,
+    Register, Secrecy, StoredFile, Urgency,
+)
+from congvu.documents.numbering import build_notation, format_number
+from congvu.org.models import Agency, Department, Official
+from congvu.org.selectors import can_register, official_for_user
+
+
+class DuplicateSuspected(Conflict):
+    """A document with the same issuer, number/notation and date is already registered."""
+
+    code = "duplicate_suspected"
+
+    def __init__(self, documents: list[Document]):
+        first = documents[0]
+        super().__init__(
+            f"Văn bản {first.number_notation} của {first.issuer} ngày "
+            f"{first.issued_date:%d/%m/%Y} đã được vào sổ (số đến {first.register_number}). "
+            "Kiểm tra lại trước khi vào sổ thêm một bản."
+        )
+        self.documents = documents
+
+
+@dataclass
+class IncomingData:
+    """What a clerk types (or an import supplies) to register an incoming document."""
+
+    issuer: str = ""
+    number: str = ""
+    notation: str = ""
+    issued_date: dt.date | str | None = None
+    doc_type: str = ""  # DocumentType.code
+    subject: str = ""
+    signer: str = ""
+    signer_title: str = ""
+    urgency: str = Urgency.NORMAL
+    secrecy: str = Secrecy.NORMAL
+    pages: int | str | None = None
+    due_date: dt.date | str | None = None
+    channel: str = Channel.PAPER
+    received_at: dt.datetime | None = None
+    receiving_department_id: int | None = None
+    receiving_official_id: int | None = None
+    notes: str = ""
+    access_official_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class OutgoingData:
+    """An already-signed outgoing document to number and record."""
+
+    doc_type: str = ""
+    subject: str = ""
+    signer: str = ""
+    signer_title: str = ""
+    issued_date: dt.date | str | None = None
+    urgency: str = Urgency.NORMAL
+    secrecy: str = Secrecy.NORMAL
+    pages: int | str | None = None
+    due_date: dt.date | str | None = None
+    drafting_department_id: int | None = None
+    recipient_agency_ids: list[int] = field(default_factory=list)
+    recipient_names: list[str] = field(default_factory=list)
+    dispatched_on: dt.date | str | None = None
+    copies: int | str | None = None
+    notes: str = ""
+    access_official_ids: list[int] = field(default_factory=list)
+
+
+# --- validation helpers ------------------------------------------------------------------------
+
+def _text(value, *, field_name: str, label: str, errors: dict, required=False, max_length=None) -> str:
+    text = " ".join(nfc(str(value or "")).split())
+    if required and not text:
+        errors[field_name] = f"Vui lòng nhập {label}."
+    elif max_length and len(text) > max_length:
+        errors[field_name] = f"{label.capitalize()} dài quá {max_length} ký tự."
+    return text
+
+
+def _choice(value, choices, *, field_name: str, label: str, errors: dict, default):
+    value = value or default
+    if value not in choices.values:
+        errors[field_name] = f"{label.capitalize()} “{value}” không hợp lệ."
+        return default
+    return value
+
+
+def _positive_int(value, *, field_name: str, label: str, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        errors[field_name] = f"{label.capitalize()} phải là số nguyên."
+        return None
+    if n < 0 or n > 100000:
+        errors[field_name] = f"{label.capitalize()} không hợp lệ."
+        return None
+    return n
+
+
+def _date(value, *, field_name: str, errors: dict, required=False) -> dt.date | None:
+    try:
+        return parse_vn_date(value, field=field_name, required=required)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        return None
+
+
+def document_type_at(code: str, on: dt.date) -> DocumentType | None:
+    """The version of a document type in force on a date (types and abbreviations are dated data)."""
+    return (
+        DocumentType.objects.filter(code=code, valid_from__lte=on)
+        .exclude(valid_to__lt=on)
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def _doc_type(code, on: dt.date, errors: dict) -> DocumentType | None:
+    if not code:
+        errors["doc_type"] = "Vui lòng chọn loại văn bản."
+        return None
+    found = document_type_at(code, on)
+    if found is None:
+        errors["doc_type"] = f"Loại văn bản “{code}” không có trong danh mục."
+    return found
+
+
+def _check_agency_member(model, pk, agency: Agency, *, field_name: str, label: str, errors: dict):
+    if not pk:
+        return None
+    qs = model.objects.filter(pk=pk)
+    qs = qs.filter(agency=agency) if model is Department else qs.filter(memberships__agency=agency)
+    obj = qs.first()
+    if obj is None:
+        errors[field_name] = f"{label.capitalize()} không thuộc cơ quan."
+    return obj
+
+
+def _officials_of(agency: Agency, ids) -> list[Official]:
+    ids = {int(i) for i in ids or [] if str(i).strip()}
+    found = list(Official.objects.filter(pk__in=ids, memberships__agency=agency).distinct())
+    if len(found) != len(ids):
+        raise ValidationFailed("Người được xem văn bản mật không thuộc cơ quan.",
+                               fields={"access_official_ids": "Có người không thuộc cơ quan."})
+    return found
+
+
+# --- registers ---------------------------------------------------------------------------------
+
+def _register_name(direction: str, year: int, scope: str, type_name: str = "") -> str:
+    base = "Sổ văn bản đến" if direction == Direction.INCOMING else "Sổ văn bản đi"
+    if scope == Register.Scope.SECRET:
+        base = base.replace("Sổ văn bản", "Sổ văn bản mật")
+    if scope == Register.Scope.PER_TYPE:
+        base = f"{base} — {type_name}"
+    return f"{base} năm {year}"
+
+
+def register_for(*, agency: Agency, year: int, direction: str, doc_type: DocumentType, secrecy: str) -> Register:
+    """The register a new document goes into (Decree 30 Art. 15 and 22).
+
+    Secret documents always use the secret register; incoming documents share one yearly sequence;
+    outgoing ones share one too, unless the agency gave their type its own sequence.
+    """
+    if secrecy != Secrecy.NORMAL:
+        scope, type_code = Register.Scope.SECRET, ""
+    elif direction == Direction.OUTGOING and doc_type.code in (agency.separate_numbering_types or []):
+        scope, type_code = Register.Scope.PER_TYPE, doc_type.code
+    else:
+        scope, type_code = Register.Scope.GENERAL, ""
+    lookup = dict(agency=agency, year=year, direction=direction, scope=scope, doc_type_code=type_code)
+    register = Register.objects.filter(**lookup).first()
+    if register is None:
+        try:
+            with transaction.atomic():
+                register = Register.objects.create(
+                    **lookup, name=_register_name(direction, year, scope, doc_type.name)
+                )
+        except IntegrityError:  # another writer created it first
+            register = Register.objects.get(**lookup)
+    if register.closed:
+        raise ValidationFailed(f"{register.name} đã khóa sổ.", code="register_closed")
+    return register
+
+
+def _take_number(register: Register) -> int:
+    """Advance the register's counter under a row lock; the caller's transaction owns the lock."""
+    locked = Register.objects.select_for_update().get(pk=register.pk)
+    number = locked.next_number
+    Register.objects.filter(pk=locked.pk).update(next_number=number + 1)
+    return number
+
+
+# --- duplicates --------------------------------------------------------------------------------
+
+def find_duplicates(*, agency: Agency, issuer: str, number: str, notation: str, issued_date) -> list[Document]:
+    """Incoming documents of the agency with the same issuer, number/notation and date (Annex VI)."""
+    if not (issuer and (number or notation) and issued_date):
+        return []
+    candidates = Document.objects.filter(
+        agency=agency, direction=Direction.INCOMING, issuer_folded=fold_for_index(issuer)[:200],
+        number=number, issued_date=issued_date,
+    ).order_by("id")
+    return [d for d in candidates if fold(d.notation) == fold(notation)]
+
+
+# --- snapshots for the journal -----------------------------------------------------------------
+
+SNAPSHOT_FIELDS = (
+    "direction", "register_id", "register_number", "registered_at", "number", "notation", "doc_type_id",
+    "issuer", "issued_date", "subject", "signer", "signer_title", "urgency", "secrecy", "pages", "due_date",
+    "channel", "receiving_department_id", "receiving_official_id", "drafting_department_id",
+    "dispatched_on", "copies", "notes", "status",
+)
+
+
+def document_snapshot(doc: Document) -> dict:
+    return {f: getattr(doc, f) for f in SNAPSHOT_FIELDS}
+
+
+# --- files -------------------------------------------------------------------------------------
+
+def _prepare_files(uploads) -> list[file_store.PreparedFile]:
+    prepared: list[file_store.PreparedFile] = []
+    try:
+        for upload in uploads or []:
+            prepared.append(file_store.prepare_upload(upload))
+    except BaseException:
+        for p in prepared:
+            file_store.discard(p)
+        raise
+    return prepared
+
+
+def _attach(document: Document, prepared: list[file_store.PreparedFile], written: list) -> None:
+    for position, p in enumerate(prepared):
+        stored = StoredFile.objects.filter(sha256=p.sha256).first()
+        if stored is None:
+            rel, new = file_store.put_file(p)
+            if new:
+                written.append(rel)
+            text = file_store.extract_text(file_store.storage_path(p.sha256), p.content_type)
+            stored = StoredFile.objects.create(sha256=p.sha256, size=p.size, content_type=p.content_type,
+                                               path=rel, text=text)
+        else:
+            file_store.discard(p)
+        Attachment.objects.create(document=document, file=stored, original_name=p.original_name[:255],
+                                  position=position)
+
+
+def _remove_written(written: list[str]) -> None:
+    """After a rollback, delete files this call wrote that no committed row refers to."""
+    from django.conf import settings
+    from pathlib import Path
+
+    for rel in written:
+        if not StoredFile.objects.filter(path=rel).exists():
+            (Path(settings.MEDIA_ROOT) / rel).unlink(missing_ok=True)
+
+
+def _existing_for_token(token: str | None) -> Document | None:
+    return Document.objects.filter(request_token=token).first() if token else None
+
+
+# --- registering -------------------------------------------------------------------------------
+
+def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), request_token: str | None = None,
+                      allow_duplicate: bool = False) -> Document:
+    """Register an incoming document: give it the next arrival number of the year, store its files,
+    index it and journal it, all in one transaction.
+
+    Raises ValidationFailed (per-field Vietnamese messages), PermissionDenied, or DuplicateSuspected
+    when the same issuer/number/notation/date is registered and `allow_duplicate` is false. A repeated
+    `request_token` returns the document registered by the first request.
+    """
+    if not can_register(actor, agency.pk):
+        raise PermissionDenied("Chỉ văn thư của cơ quan được vào sổ văn bản.")
+    if (existing := _existing_for_token(request_token)) is not None:
+        return existing
+    errors: dict[str, str] = {}
+    now = timezone.now()
+    received_at = data.received_at or now
+    if received_at > now + dt.timedelta(minutes=5):
+        errors["received_at"] = "Thời gian đến không được ở tương lai."
+    arrival_day = timezone.localtime(received_at).date()
+    issuer = _text(data.issuer, field_name="issuer", label="cơ quan ban hành", errors=errors, required=True,
+                   max_length=200)
+    number = _text(data.number, field_name="number", label="số", errors=errors, max_length=11)
+    notation = _text(data.notation, field_name="notation", label="ký hiệu", errors=errors, max_length=30)
+    if notation:
+        notation = notation.replace(" ", "")
+    issued_date = _date(data.issued_date, field_name="issued_date", errors=errors, required=True)
+    if issued_date and issued_date > arrival_day:
+        errors["issued_date"] = "Ngày ban hành không được sau ngày đến."
+    doc_type = _doc_type(data.doc_type, issued_date or arrival_day, errors)
+    subject = _text(data.subject, field_name="subject", label="trích yếu", errors=errors, required=True,
+                    max_length=2000)
+    signer = _text(data.signer, field_name="signer", label="người ký", errors=errors, max_length=100)
+    signer_title = _text(data.signer_title, field_name="signer_title", label="chức vụ người ký", errors=errors,
+                         max_length=200)
+    urgency = _choice(data.urgency, Urgency, field_name="urgency", label="độ khẩn", errors=errors,
+                      default=Urgency.NORMAL)
+    secrecy = _choice(data.secrecy, Secrecy, field_name="secrecy", label="độ mật", errors=errors,
+                      default=Secrecy.NORMAL)
+    channel = _choice(data.channel, Channel, field_name="channel", label="hình thức nhận", errors=errors,
+                      default=Channel.PAPER)
+    pages = _positive_int(data.pages, field_name="pages", label="số trang", errors=errors)
+    due_date = _date(data.due_date, field_name="due_date", errors=errors)
+    if due_date and issued_date and due_date < issued_date:
+        errors["due_date"] = "Hạn xử lý không được trước ngày ban hành."
+    dept = _check_agency_member(Department, data.receiving_department_id, agency,
+                                field_name="receiving_department_id", label="đơn vị nhận", errors=errors)
+    person = _check_agency_member(Official, data.receiving_official_id, agency,
+                                  field_name="receiving_official_id", label="người nhận", errors=errors)
+    notes = _text(data.notes, field_name="notes", label="ghi chú", errors=errors, max_length=2000)
+    if errors:
+        raise ValidationFailed("Thông tin văn bản chưa hợp lệ.", fields=errors)
+    access = _officials_of(agency, data.access_official_ids)
+
+    if not allow_duplicate:
+        dups = find_duplicates(agency=agency, issuer=issuer, number=number, notation=notation,
+                               issued_date=issued_date)
+        if dups:
+            raise DuplicateSuspected(dups)
+
+    prepared = _prepare_files(uploads)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            register = register_for(agency=agency, year=arrival_day.year, direction=Direction.INCOMING,
+                                    doc_type=doc_type, secrecy=secrecy)
+            arrival_number = _take_number(register)
+            doc = Document.objects.create(
+                agency=agency, direction=Direction.INCOMING, register=register, register_number=arrival_number,
+                registered_at=received_at, number=number, notation=notation, doc_type=doc_type, issuer=issuer,
+                issuer_agency=Agency.objects.filter(name__iexact=issuer).first(), issued_date=issued_date,
+                subject=subject, signer=signer, signer_title=signer_title, urgency=urgency, secrecy=secrecy,
+                pages=pages, due_date=due_date, channel=channel, receiving_department=dept,
+                receiving_official=person, notes=notes, created_by=actor, request_token=request_token,
+                issuer_folded=fold_for_index(issuer)[:200],
+            )
+            _grant_secret_access(doc, actor, access, person)
+            _attach(doc, prepared, written)
+            search.index_document(doc)
+            journal_record(actor=actor, agency_id=agency.pk, action="document.register_incoming", obj=doc,
+                           after=document_snapshot(doc))
+    except IntegrityError:
+        _remove_written(written)
+        if (existing := _existing_for_token(request_token)) is not None:
+            return existing  # a double-submitted form raced the first one to the same token
+        raise
+    except BaseException:
+        for p in prepared:
+            file_store.discard(p)
+        _remove_written(written)
+        raise
+    return doc
+
+
+def _grant_secret_access(doc: Document, actor, access: list[Official], person: Official | None) -> None:
+    if doc.secrecy == Secrecy.NORMAL:
+        return
+    people = {o.pk: o for o in access}
+    if (me := official_for_user(actor)) is not None:
+        people[me.pk] = me  # the clerk who registers a secret document is named on it
+    if person is not None:
+        people[person.pk] = person
+    DocumentAccess.objects.bulk_create([DocumentAccess(document=doc, official=o) for o in people.values()])
+
+
+def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), request_token: str | None = None
+                      ) -> Document:
+    """Number and record an already-signed outgoing document (Decree 30 Art. 15–16).
+
+    The number comes from the outgoing register chosen by `register_for`; the notation is built from
+    the type abbreviation and the agency (and, for a Công văn, the drafting unit) codes.
+    """
+    if not can_register(actor, agency.pk):
+        raise PermissionDenied("Chỉ văn thư của cơ quan được cấp số văn bản đi.")
+    if (existing := _existing_for_token(request_token)) is not None:
+        return existing
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    issued_date = _date(data.issued_date, field_name="issued_date", errors=errors) or today
+    if issued_date > today:
+        errors["issued_date"] = "Ngày ban hành không được ở tương lai."
+    doc_type = _doc_type(data.doc_type, issued_date, errors)
+    subject = _text(data.subject, field_name="subject", label="trích yếu", errors=errors, required=True,
+                    max_length=2000)
+    signer = _text(data.signer, field_name="signer", label="người ký", errors=errors, required=True,
+                   max_length=100)
+    signer_title = _text(data.signer_title, field_name="signer_title", label="chức vụ người ký", errors=errors,
+                         max_length=200)
+    urgency = _choice(data.urgency, Urgency, field_name="urgency", label="độ khẩn", errors=errors,
+                      default=Urgency.NORMAL)
+    secrecy = _choice(data.secrecy, Secrecy, field_name="secrecy", label="độ mật", errors=errors,
+                      default=Secrecy.NORMAL)
+    pages = _positive_int(data.pages, field_name="pages", label="số trang", errors=errors)
+    copies = _positive_int(data.copies, field_name="copies", label="số lượng bản", errors=errors)
+    due_date = _date(data.due_date, field_name="due_date", errors=errors)
+    dispatched_on = _date(data.dispatched_on, field_name="dispatched_on", errors=errors)
+    if dispatched_on and dispatched_on < issued_date:
+        errors["dispatched_on"] = "Ngày chuyển không được trước ngày ban hành."
+    dept = _check_agency_member(Department, data.drafting_department_id, agency,
+                                field_name="drafting_department_id", label="đơn vị soạn thảo", errors=errors)
+    if doc_type is not None and not doc_type.abbreviation and dept is None:
+        errors["drafting_department_id"] = "Công văn cần đơn vị soạn thảo để ghi ký hiệu."
+    notes = _text(data.notes, field_name="notes", label="ghi chú", errors=errors, max_length=2000)
+    recipient_agencies = list(Agency.objects.filter(pk__in=[int(i) for i in data.recipient_agency_ids or []]))
+    if len(recipient_agencies) != len(set(data.recipient_agency_ids or [])):
+        errors["recipient_agency_ids"] = "Có cơ quan nhận không tồn tại."
+    names = [n for n in (" ".join(nfc(x).split()) for x in data.recipient_names or []) if n]
+    if not recipient_agencies and not names:
+        errors["recipients"] = "Vui lòng nhập nơi nhận."
+    if errors:
+        raise ValidationFailed("Thông tin văn bản đi chưa hợp lệ.", fields=errors)
+    access = _officials_of(agency, data.access_official_ids)
+
+    prepared = _prepare_files(uploads)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            register = register_for(agency=agency, year=issued_date.year, direction=Direction.OUTGOING,
+                                    doc_type=doc_type, secrecy=secrecy)
+            n = _take_number(register)
+            notation = build_notation(type_abbreviation=doc_type.abbreviation, agency_code=agency.notation_code,
+                                      department_code=dept.code if dept else "")
+            doc = Document.objects.create(
+                agency=agency, direction=Direction.OUTGOING, register=register, register_number=n,
+                registered_at=timezone.now(), number=format_number(n), notation=notation, doc_type=doc_type,
+                issuer=agency.name, issuer_agency=agency, issued_date=issued_date, subject=subject,
+                signer=signer, signer_title=signer_title, urgency=urgency, secrecy=secrecy, pages=pages,
+                due_date=due_date, channel=Channel.PAPER, drafting_department=dept, dispatched_on=dispatched_on,
+                copies=copies, notes=notes, created_by=actor, request_token=request_token,
+                status=DocumentStatus.DISPATCHED if dispatched_on else DocumentStatus.ISSUED,
+                issuer_folded=fold_for_index(agency.name)[:200],
+            )
+            position = 0
+            for a in recipient_agencies:
+                Recipient.objects.create(document=doc, agency=a, name=a.name, position=position)
+                position += 1
+            for name in names:
+                Recipient.objects.create(document=doc, name=name[:300], position=position)
+                position += 1
+            _grant_secret_access(doc, actor, access, None)
+            _attach(doc, prepared, written)
+            search.index_document(doc)
+            journal_record(actor=actor, agency_id=agency.pk, action="document.register_outgoing", obj=doc,
+                           after=document_snapshot(doc) | {"recipients": [r.name for r in doc.recipients.all()]})
+    except IntegrityError:
+        _remove_written(written)
+        if (existing := _existing_for_token(request_token)) is not None:
+            return existing
+        raise
+    except BaseException:
+        for p in prepared:
+            file_store.discard(p)
+        _remove_written(written)
+        raise
+    return doc
+
+
+EDITABLE_FIELDS = ("subject", "signer", "signer_title", "urgency", "pages", "due_date", "notes",
+                   "receiving_department_id", "receiving_official_id", "dispatched_on", "copies")
+
+
+def document_update(*, actor, document: Document, changes: dict) -> Document:
+    """Correct the metadata of a registered document. Numbers, dates of issue and registers never change."""
+    if not can_register(actor, document.agency_id):
+        raise PermissionDenied("Chỉ văn thư của cơ quan được sửa thông tin văn bản.")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed("Không được sửa các trường này.", fields={f: "Không được sửa." for f in unknown})
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    for key, value in changes.items():
+        if key in ("subject", "signer", "signer_title", "notes"):
+            clean[key] = _text(value, field_name=key, label=key, errors=errors, required=(key == "subject"))
+        elif key == "urgency":
+            clean[key] = _choice(value, Urgency, field_name=key, label="độ khẩn", errors=errors,
+                                 default=document.urgency)
+        elif key in ("pages", "copies"):
+            clean[key] = _positive_int(value, field_name=key, label=key, errors=errors)
+        elif key in ("due_date", "dispatched_on"):
+            clean[key] = _date(value, field_name=key, errors=errors)
+        elif key == "receiving_department_id":
+            d = _check_agency_member(Department, value, document.agency, field_name=key, label="đơn vị nhận",
+                                     errors=errors)
+            clean[key] = d.pk if d else None
+        elif key == "receiving_official_id":
+            o = _check_agency_member(Official, value, document.agency, field_name=key, label="người nhận",
+                                     errors=errors)
+            clean[key] = o.pk if o else None
+    if errors:
+        raise ValidationFailed("Thông tin sửa chưa hợp lệ.", fields=errors)
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        before = document_snapshot(locked)
+        for key, value in clean.items():
+            setattr(locked, key, value)
+        if locked.direction == Direction.OUTGOING and locked.dispatched_on:
+            locked.status = DocumentStatus.DISPATCHED
+        locked.save()
+        search.index_document(locked)
+        after = document_snapshot(locked)
+        journal_record(actor=actor, agency_id=locked.agency_id, action="document.update", obj=locked,
+                       before={k: v for k, v in before.items() if after[k] != v},
+                       after={k: v for k, v in after.items() if before[k] != v})
+    return locked
+
+
+def document_access_record(*, actor, document: Document, action: str) -> None:
+    """Journal that a secret document was opened or a file downloaded (Annex VI: view history)."""
+    if document.secrecy == Secrecy.NORMAL:
+        return
+    with transaction.atomic():
+        journal_record(actor=actor, agency_id=document.agency_id, action=action, obj=document)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "congvu.org",
     "congvu.documents",
     "congvu.api",
+    "congvu.demo",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,12 @@ MEDIA_ROOT = Path(os.environ.get("CONGVU_MEDIA_DIR", DATA_DIR / "media")).resolv
 MAX_UPLOAD_BYTES = int(float(os.environ.get("CONGVU_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
 # Uploads above this stream to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Stops reading an upload as soon as it passes MAX_UPLOAD_BYTES, so a 2 GB upload never lands on disk.
+FILE_UPLOAD_HANDLERS = [
+    "congvu.documents.upload_handlers.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -46,3 +46,87 @@ def document_get(*, user, pk: int) -> Document:
     if doc is None:
         raise NotFound("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
     return doc
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+from dataclasses import dataclass  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from congvu.core.folding import fold_for_index  # noqa: E402
+from congvu.documents.models import URGENT_LEVELS  # noqa: E402
+
+
+@dataclass
+class Page:
+    """One page of a keyset-paginated list: fetching page 10,000 costs what page 1 costs."""
+
+    items: list
+    next_after: int | None  # pass as `after` to get the next (older) page
+    prev_before: int | None  # pass as `before` to get the previous (newer) page
+
+
+def keyset_page(qs: QuerySet, *, after: int | None = None, before: int | None = None, limit: int = 50) -> Page:
+    """Newest first by id. `after`=id of the last row seen, `before`=id of the first row seen."""
+    limit = max(1, min(int(limit), 200))
+    if before is not None:
+        rows = list(qs.filter(pk__gt=before).order_by("pk")[: limit + 1])
+        has_more_newer = len(rows) > limit
+        rows = list(reversed(rows[:limit]))
+        return Page(rows, rows[-1].pk if rows else None, rows[0].pk if rows and has_more_newer else None)
+    if after is not None:
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs.order_by("-pk")[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].pk if has_more and rows else None, rows[0].pk if after is not None and rows else None)
+
+
+def agency_documents(*, user, agency_id: int, direction: str | None = None) -> QuerySet[Document]:
+    """Visible documents of one agency (the one the user is working in), optionally one direction."""
+    qs = visible_documents(user).filter(agency_id=agency_id)
+    if direction:
+        qs = qs.filter(direction=direction)
+    return qs
+
+
+def home_counts(*, user, agency_id: int) -> dict:
+    """Today's figures for the home page."""
+    today = timezone.localdate()
+    start = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
+    qs = agency_documents(user=user, agency_id=agency_id)
+    return {
+        "incoming_today": qs.filter(direction="in", registered_at__gte=start).count(),
+        "outgoing_today": qs.filter(direction="out", registered_at__gte=start).count(),
+        "urgent_open": qs.filter(urgency__in=URGENT_LEVELS, direction="in", due_date__gte=today).count(),
+        "due_today": qs.filter(direction="in", due_date=today).count(),
+    }
+
+
+def urgent_documents(*, user, agency_id: int, limit: int = 10) -> list[Document]:
+    today = timezone.localdate()
+    return list(
+        agency_documents(user=user, agency_id=agency_id, direction="in")
+        .filter(urgency__in=URGENT_LEVELS)
+        .exclude(due_date__lt=today)
+        .select_related("doc_type")
+        .order_by("-pk")[:limit]
+    )
+
+
+def issuer_suggestions(*, user, agency_id: int, prefix: str, limit: int = 10) -> list[str]:
+    """Issuers of earlier documents whose folded name contains the folded prefix, most used first."""
+    from django.db.models import Count
+
+    folded = fold_for_index(prefix)
+    if not folded:
+        return []
+    rows = (
+        agency_documents(user=user, agency_id=agency_id, direction="in")
+        .filter(issuer_folded__contains=folded)
+        .values("issuer")
+        .annotate(n=Count("id"))
+        .order_by("-n", "issuer")[:limit]
+    )
+    return [r["issuer"] for r in rows]

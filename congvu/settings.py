@@ -110,9 +110,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if _env_bool(
-        "CONGVU_TEST_SQLITE_FILE"
-    ) else {}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 

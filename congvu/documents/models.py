@@ -239,3 +239,15 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+
+class SearchEntry(models.Model):
+    """The folded text of one document, as the search engines index it (see documents/search.py).
+
+    On SQLite an FTS5 index follows this table through triggers; on PostgreSQL a generated tsvector
+    column with a GIN index sits on it. Both are created by migration 0003 for their database only.
+    """
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="search_entry")
+    body = models.TextField()

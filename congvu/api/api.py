@@ -1,0 +1,53 @@
+"""The NinjaAPI object of /api/v1: authentication, error handlers, routers and the OpenAPI document."""
+
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from congvu.api import catalog, documents
+from congvu.api.auth import SessionAuth, TokenAuth
+from congvu.api.errors import install_handlers
+from congvu.api.schemas import IncomingIn, OutgoingIn
+
+DESCRIPTION = """API JSON của congvu: sổ văn bản đến, văn bản đi, tìm kiếm, tệp đính kèm.
+
+**Xác thực**: gửi `Authorization: Bearer <khóa>` (khóa tạo bằng `congvu apitoken create TÊN_ĐĂNG_NHẬP`),
+hoặc dùng phiên đăng nhập của trình duyệt (các phương thức ghi cần mã CSRF trong tiêu đề `X-CSRFToken`).
+
+**Lỗi** luôn là JSON `{"code": "...", "message": "...", "fields": {...}}`: `message` bằng tiếng Việt,
+`fields` chỉ ra trường sai. Ngày dạng `yyyy-mm-dd` (khi gửi lên cũng nhận `dd/mm/yyyy`).
+
+Chỉ thấy văn bản bạn được xem: văn bản không có quyền xem trả về 404 như văn bản không tồn tại.
+"""
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    # Vietnamese stays readable in responses and in curl output.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class CongvuAPI(NinjaAPI):
+    # Bodies read by hand (JSON or multipart) are documented through these schemas.
+    extra_schemas = (IncomingIn, OutgoingIn)
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in self.extra_schemas:
+            body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components[model.__name__] = body
+        return schema
+
+
+api = CongvuAPI(
+    title="congvu — API văn bản",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api_v1",
+    docs_url=None,  # the interactive docs page would load assets from a CDN
+    auth=[TokenAuth(), SessionAuth()],
+    renderer=Utf8JSONRenderer(),
+)
+install_handlers(api)
+api.add_router("/documents", documents.router)
+api.add_router("", catalog.router)

@@ -1,0 +1,74 @@
+"""/api/v1/registers, /api/v1/document-types and /api/v1/me: what a client needs to fill its forms."""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from congvu.api.schemas import ERRORS, MAX_ID, DirectionCode, DocumentTypeOut, MeOut, RegisterOut
+from congvu.core.dates import parse_vn_date
+from congvu.documents.models import DocumentType, Register
+from congvu.org.models import Agency
+from congvu.org.selectors import can_register, official_for_user, user_access
+
+router = Router()
+
+
+@router.get("/registers", response={200: list[RegisterOut], **ERRORS}, tags=["Danh mục"],
+            summary="Sổ văn bản của các cơ quan bạn công tác")
+def registers_list(
+    request: HttpRequest,
+    agency: int | None = Query(None, ge=1, le=MAX_ID, description="Id cơ quan."),
+    year: int | None = Query(None, ge=1900, le=2999, description="Năm."),
+    direction: DirectionCode | None = Query(None, description="in: sổ văn bản đến; out: sổ văn bản đi."),
+):
+    qs = Register.objects.filter(agency_id__in=list(user_access(request.auth))).select_related("agency")
+    if agency is not None:
+        qs = qs.filter(agency_id=agency)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if direction is not None:
+        qs = qs.filter(direction=direction)
+    return [
+        {"id": r.pk, "agency": {"id": r.agency_id, "name": r.agency.name}, "year": r.year,
+         "direction": r.direction, "scope": r.scope, "doc_type_code": r.doc_type_code, "name": r.name,
+         "next_number": r.next_number, "closed": r.closed}
+        for r in qs.order_by("agency__name", "-year", "direction", "scope", "doc_type_code")
+    ]
+
+
+@router.get("/document-types", response={200: list[DocumentTypeOut], **ERRORS}, tags=["Danh mục"],
+            summary="Loại văn bản (Nghị định 30/2020, Phụ lục III)",
+            description="Mặc định là các loại đang có hiệu lực hôm nay; `on` chọn ngày khác, `all=true` "
+                        "trả về mọi phiên bản.")
+def document_types_list(
+    request: HttpRequest,
+    on: str | None = Query(None, max_length=20, description="Ngày áp dụng (yyyy-mm-dd hoặc dd/mm/yyyy)."),
+    all: bool = Query(False, description="Trả về cả các phiên bản đã hết hiệu lực."),
+):
+    qs = DocumentType.objects.all()
+    if not all:
+        day = parse_vn_date(on, field="on") or dt.date.today()
+        qs = qs.filter(valid_from__lte=day).exclude(valid_to__lt=day)
+    return [
+        {"code": t.code, "name": t.name, "abbreviation": t.abbreviation, "valid_from": t.valid_from,
+         "valid_to": t.valid_to, "legal_basis": t.legal_basis}
+        for t in qs.order_by("sort_order", "name", "valid_from")
+    ]
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, tags=["Người dùng"],
+            summary="Người đang gọi API, các cơ quan và vai trò")
+def me(request: HttpRequest):
+    user = request.auth
+    official = official_for_user(user)
+    access = user_access(user)
+    names = dict(Agency.objects.filter(pk__in=list(access)).values_list("pk", "name"))
+    return {
+        "id": user.pk, "username": user.get_username(),
+        "full_name": official.full_name if official else user.get_full_name(),
+        "agencies": [
+            {"agency": {"id": a, "name": names[a]}, "roles": sorted(acc.roles), "can_register": can_register(user, a)}
+            for a, acc in sorted(access.items(), key=lambda kv: names[kv[0]])
+        ],
+    }

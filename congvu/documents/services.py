@@ -368,6 +368,8 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
             journal_record(actor=actor, agency_id=agency.pk, action="document.register_incoming", obj=doc,
                            after=document_snapshot(doc))
     except IntegrityError:
+        for p in prepared:  # temp copies not yet moved into storage
+            file_store.discard(p)
         _remove_written(written)
         if (existing := _existing_for_token(request_token)) is not None:
             return existing  # a double-submitted form raced the first one to the same token
@@ -471,6 +473,8 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
             journal_record(actor=actor, agency_id=agency.pk, action="document.register_outgoing", obj=doc,
                            after=document_snapshot(doc) | {"recipients": [r.name for r in doc.recipients.all()]})
     except IntegrityError:
+        for p in prepared:  # temp copies not yet moved into storage
+            file_store.discard(p)
         _remove_written(written)
         if (existing := _existing_for_token(request_token)) is not None:
             return existing

@@ -1,7 +1,354 @@
+"""Pages of the registry. Thin: every read goes through the selectors (visibility), every write
+through the services; the views only translate between HTTP and those functions."""
+
+import datetime as dt
+import mimetypes
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from congvu.audit.models import JournalEntry
+from congvu.core.dates import parse_vn_date
+from congvu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from congvu.documents import register_admin, search, selectors, services
+from congvu.documents.files import PDF, open_stored
+from congvu.documents.forms import DocumentFilterForm, IncomingForm, OutgoingForm, current_document_types
+from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, Register
+from congvu.org.models import Agency
+from congvu.org.selectors import can_manage_agency, can_register
+
+LIST_LIMIT = 50
+
+
+def agency_required(view):
+    """Pages of the registry work inside the active agency; a user without any position gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.agency_id is None:
+            raise HttpForbidden("Tài khoản chưa được phân công vào cơ quan nào.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _current_agency(request) -> Agency:
+    return Agency.objects.get(pk=request.agency_id)
+
+
+# --- home --------------------------------------------------------------------------------------
+
+@agency_required
+def home(request):
+    agency_id = request.agency_id
+    return render(request, "documents/home.html", {
+        "counts": selectors.home_counts(user=request.user, agency_id=agency_id),
+        "urgent": selectors.urgent_documents(user=request.user, agency_id=agency_id),
+        "recent": selectors.keyset_page(
+            selectors.agency_documents(user=request.user, agency_id=agency_id, direction=Direction.INCOMING)
+            .select_related("doc_type"), limit=8).items,
+        "can_register": can_register(request.user, agency_id),
+        "today": timezone.localdate(),
+    })
+
+
+# --- lists and search --------------------------------------------------------------------------
+
+def _cursor(value) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _find(request, *, direction: str | None, agency_id: int | None):
+    """Run the filters of the request through the search service; returns (form, page, error)."""
+    form = DocumentFilterForm(request.GET or None, agency_id=agency_id, direction=direction)
+    values = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    urgency = values.get("urgency") or None
+    if urgency == "urgent_any":
+        urgency = list(URGENT_LEVELS)
+    after, before = _cursor(request.GET.get("after")), _cursor(request.GET.get("before"))
+    search_documents = getattr(search, "search_documents", None)
+    try:
+        if search_documents is None:  # the search engine is not installed yet: plain keyset list
+            qs = selectors.agency_documents(user=request.user, agency_id=agency_id, direction=direction)
+            page = selectors.keyset_page(qs.select_related("doc_type"), after=after, before=before,
+                                         limit=LIST_LIMIT)
+        else:
+            page = search_documents(
+                user=request.user, query=values.get("q", ""), direction=direction,
+                doc_type=values.get("doc_type") or None, issuer=values.get("issuer") or None,
+                date_from=values.get("date_from") or None, date_to=values.get("date_to") or None,
+                urgency=urgency, register_id=values.get("register") or None, status=values.get("status") or None,
+                agency_id=agency_id, after=after, before=before, limit=LIST_LIMIT,
+            )
+    except ValidationFailed as exc:
+        for name, message in exc.fields.items():
+            form.add_error(name if name in form.fields else None, message)
+        return form, selectors.Page([], None, None), exc.message
+    return form, page, ""
+
+
+def _document_list(request, direction: str, template_title: str):
+    agency_id = request.agency_id
+    form, page, error = _find(request, direction=direction, agency_id=agency_id)
+    context = {
+        "form": form, "page": page, "error": error, "direction": direction, "title": template_title,
+        "query": form.data.get("q", "") if form.is_bound else "",
+        "list_url": request.path, "can_register": can_register(request.user, agency_id),
+        "new_url": reverse("documents:incoming_new" if direction == Direction.INCOMING else "documents:outgoing_new"),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "documents/_document_table.html", context)
+    return render(request, "documents/document_list.html", context)
+
+
+@agency_required
+@require_GET
+def incoming_list(request):
+    return _document_list(request, Direction.INCOMING, "Văn bản đến")
+
+
+@agency_required
+@require_GET
+def outgoing_list(request):
+    return _document_list(request, Direction.OUTGOING, "Văn bản đi")
+
+
+@agency_required
+@require_GET
+def search_page(request):
+    """One box over every agency the user works in; results are already limited to what they may see."""
+    form, page, error = _find(request, direction=request.GET.get("direction") or None, agency_id=None)
+    context = {
+        "form": form, "page": page, "error": error, "direction": None, "title": "Tìm kiếm văn bản",
+        "query": request.GET.get("q", ""), "list_url": request.path, "searched": bool(request.GET),
+        "direction_value": request.GET.get("direction", ""),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "documents/_document_table.html", context)
+    return render(request, "documents/search.html", context)
+
+
+@agency_required
+@require_GET
+def issuer_suggest(request):
+    """<option>s for the issuer <datalist>: issuers of earlier documents, most used first."""
+    names = selectors.issuer_suggestions(user=request.user, agency_id=request.agency_id,
+                                         prefix=request.GET.get("issuer", "") or request.GET.get("q", ""))
+    return render(request, "documents/_issuer_options.html", {"names": names})
+
+
+# --- registration ------------------------------------------------------------------------------
+
+def _uploads(request):
+    return request.FILES.getlist("attachments")
+
+
+def _received_at(text: str):
+    """The arrival date typed on the form: today means now; an earlier day keeps the current time."""
+    day = parse_vn_date(text, field="received_on") if text else None
+    now = timezone.localtime()
+    if day is None or day == now.date():
+        return None
+    return timezone.make_aware(dt.datetime.combine(day, now.time().replace(microsecond=0)))
+
+
+def _registration(request, *, direction: str):
+    agency_id = request.agency_id
+    if not can_register(request.user, agency_id):
+        raise HttpForbidden("Chỉ văn thư của cơ quan được vào sổ văn bản.")
+    form_class = IncomingForm if direction == Direction.INCOMING else OutgoingForm
+    template = "documents/incoming_form.html" if direction == Direction.INCOMING else "documents/outgoing_form.html"
+    duplicates = []
+    files_dropped = False
+    if request.method == "POST":
+        form = form_class(request.POST, agency_id=agency_id)
+        form.is_valid()  # fields are all optional here; collects cleaned strings
+        files_dropped = bool(_uploads(request))
+        try:
+            doc = _register(request, form, direction)
+        except services.DuplicateSuspected as exc:
+            duplicates = exc.documents
+            form.add_error(None, exc.message)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.fields, form.SERVICE_ALIASES)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        except PermissionDenied as exc:
+            raise HttpForbidden(exc.message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if direction == Direction.INCOMING:
+                messages.success(request, f"Đã vào sổ văn bản đến: số đến {doc.register_number} "
+                                          f"({doc.register.name}).")
+            else:
+                messages.success(request, f"Đã cấp số văn bản đi: {doc.number_notation}.")
+            return redirect("documents:detail", pk=doc.pk)
+    else:
+        form = form_class(agency_id=agency_id)
+    return render(request, template, {
+        "form": form, "duplicates": duplicates, "files_dropped": files_dropped,
+        "doc_types": {t.code: t for t in current_document_types()},
+    })
+
+
+def _register(request, form, direction: str):
+    data = form.cleaned_data
+    agency = _current_agency(request)
+    token = (data.get("request_token") or "").strip()[:64] or None
+    if direction == Direction.INCOMING:
+        from congvu.documents.numbering import split_number_notation
+
+        number, notation = split_number_notation(data.get("number_notation", ""))
+        try:
+            received_at = _received_at(data.get("received_on", ""))
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, fields={"received_on": exc.fields["received_on"]})
+        payload = services.IncomingData(
+            issuer=data.get("issuer", ""), number=number, notation=notation,
+            issued_date=data.get("issued_date", ""), doc_type=data.get("doc_type", ""),
+            subject=data.get("subject", ""), signer=data.get("signer", ""),
+            signer_title=data.get("signer_title", ""), urgency=data.get("urgency", ""),
+            secrecy=data.get("secrecy", ""), pages=data.get("pages", ""), due_date=data.get("due_date", ""),
+            channel=data.get("channel", ""), received_at=received_at,
+            receiving_department_id=data.get("receiving_department_id") or None,
+            receiving_official_id=data.get("receiving_official_id") or None,
+            notes=data.get("notes", ""), access_official_ids=data.get("access_official_ids") or [],
+        )
+        return services.incoming_register(actor=request.user, agency=agency, data=payload,
+                                          uploads=_uploads(request), request_token=token,
+                                          allow_duplicate=request.POST.get("allow_duplicate") == "1")
+    names = [line.strip() for line in (data.get("recipient_names") or "").splitlines() if line.strip()]
+    payload = services.OutgoingData(
+        doc_type=data.get("doc_type", ""), subject=data.get("subject", ""), signer=data.get("signer", ""),
+        signer_title=data.get("signer_title", ""), issued_date=data.get("issued_date", ""),
+        urgency=data.get("urgency", ""), secrecy=data.get("secrecy", ""), pages=data.get("pages", ""),
+        due_date=data.get("due_date", ""), drafting_department_id=data.get("drafting_department_id") or None,
+        recipient_agency_ids=[int(i) for i in data.get("recipient_agency_ids") or []],
+        recipient_names=names, dispatched_on=data.get("dispatched_on", ""), copies=data.get("copies", ""),
+        notes=data.get("notes", ""), access_official_ids=data.get("access_official_ids") or [],
+    )
+    return services.outgoing_register(actor=request.user, agency=agency, data=payload, uploads=_uploads(request),
+                                      request_token=token)
+
+
+@agency_required
+@require_http_methods(["GET", "POST"])
+def incoming_new(request):
+    return _registration(request, direction=Direction.INCOMING)
+
+
+@agency_required
+@require_http_methods(["GET", "POST"])
+def outgoing_new(request):
+    return _registration(request, direction=Direction.OUTGOING)
+
+
+# --- detail and files --------------------------------------------------------------------------
+
+def _visible_document(request, pk: int):
+    try:
+        return selectors.document_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
+
+
+JOURNAL_LABELS = {
+    "document.register_incoming": "Vào sổ văn bản đến",
+    "document.register_outgoing": "Cấp số văn bản đi",
+    "document.update": "Sửa thông tin văn bản",
+    "document.view": "Mở xem văn bản mật",
+    "document.download": "Tải tệp đính kèm",
+}
 
 
 @login_required
-def home(request):
-    return render(request, "documents/home.html", {})
+@require_GET
+def document_detail(request, pk: int):
+    doc = _visible_document(request, pk)
+    services.document_access_record(actor=request.user, document=doc, action="document.view")
+    attachments = list(doc.attachments.select_related("file"))
+    first_pdf = next((a for a in attachments if a.file.content_type == PDF), None)
+    journal = list(JournalEntry.objects.filter(object_type="documents.document", object_id=str(doc.pk))
+                   .order_by("created_at", "pk"))
+    for entry in journal:
+        entry.label = JOURNAL_LABELS.get(entry.action, entry.action)
+    return render(request, "documents/document_detail.html", {
+        "doc": doc, "attachments": attachments, "first_pdf": first_pdf, "journal": journal,
+        "recipients": list(doc.recipients.all()) if doc.direction == Direction.OUTGOING else [],
+        "access_list": list(doc.access_list.select_related("official")) if doc.is_secret else [],
+    })
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk: int, attachment_pk: int):
+    """Stream one attachment of a visible document; `?inline=1` shows it in the page (PDF preview)."""
+    doc = _visible_document(request, pk)
+    attachment = Attachment.objects.select_related("file").filter(document=doc, pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404("Không tìm thấy tệp.")
+    services.document_access_record(actor=request.user, document=doc, action="document.download")
+    stored = attachment.file
+    inline = request.GET.get("inline") == "1" and stored.content_type == PDF
+    name = attachment.original_name
+    if "." not in name:
+        name += mimetypes.guess_extension(stored.content_type) or ""
+    response = FileResponse(open_stored(stored), content_type=stored.content_type, as_attachment=not inline,
+                            filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- registers (agency admin) ------------------------------------------------------------------
+
+def _managed_agency(request, agency_pk: int) -> Agency:
+    agency = Agency.objects.filter(pk=agency_pk).first()
+    if agency is None:
+        raise Http404("Không tìm thấy cơ quan.")
+    if not can_manage_agency(request.user, agency.pk):
+        raise HttpForbidden("Chỉ quản trị cơ quan được quản lý sổ văn bản.")
+    return agency
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_admin_page(request, agency_pk: int):
+    agency = _managed_agency(request, agency_pk)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            register_admin.agency_numbering_update(actor=request.user, agency=agency,
+                                                   separate_types=request.POST.getlist("separate_types"))
+        except ValidationFailed as exc:
+            errors = exc.fields or {"separate_types": exc.message}
+        else:
+            messages.success(request, "Đã lưu cách đánh số văn bản đi.")
+            return redirect("documents:registers", agency_pk=agency.pk)
+    return render(request, "documents/registers.html", {
+        "agency": agency, "registers": register_admin.registers_of_agency(agency=agency),
+        "doc_types": current_document_types(), "separate": set(agency.separate_numbering_types or []),
+        "errors": errors,
+    })
+
+
+@login_required
+@require_POST
+def register_toggle(request, agency_pk: int, pk: int):
+    agency = _managed_agency(request, agency_pk)
+    register = Register.objects.filter(pk=pk, agency=agency).first()
+    if register is None:
+        raise Http404("Không tìm thấy sổ.")
+    closed = request.POST.get("closed") == "1"
+    register_admin.register_set_closed(actor=request.user, register=register, closed=closed)
+    messages.success(request, f"{'Đã khóa' if closed else 'Đã mở lại'} {register.name}.")
+    return redirect("documents:registers", agency_pk=agency.pk)

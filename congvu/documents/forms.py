@@ -1,0 +1,168 @@
+"""Page forms of the registry. They only collect and redisplay what the clerk typed: the rules
+(required fields, dates, duplicates, files) are checked by the services, whose per-field messages
+are put back beside the fields."""
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+
+from congvu.core.folding import vi_sort_key
+from congvu.documents.models import Channel, DocumentStatus, DocumentType, Register, Secrecy, Urgency
+from congvu.org.models import Agency, Department, Official
+
+
+def current_document_types() -> list[DocumentType]:
+    """One version of each type in force today, in the Decree's order."""
+    today = timezone.localdate()
+    seen: dict[str, DocumentType] = {}
+    for t in DocumentType.objects.filter(valid_from__lte=today).exclude(valid_to__lt=today).order_by(
+            "sort_order", "-valid_from"):
+        seen.setdefault(t.code, t)
+    return list(seen.values())
+
+
+def _type_choices(blank: str | None = None):
+    choices = [(t.code, t.name) for t in current_document_types()]
+    return ([("", blank)] if blank is not None else []) + choices
+
+
+def _date_input(**attrs):
+    return forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
+                                  "data-date": "", "maxlength": "10", **attrs})
+
+
+def _department_choices(agency_id: int, blank: str):
+    depts = sorted(Department.objects.filter(agency_id=agency_id, active=True), key=lambda d: vi_sort_key(d.name))
+    return [("", blank)] + [(str(d.pk), d.name) for d in depts]
+
+
+def _official_choices(agency_id: int):
+    people = Official.objects.filter(memberships__agency_id=agency_id, memberships__active=True).distinct()
+    return [(str(o.pk), o.full_name) for o in sorted(people, key=lambda o: vi_sort_key(o.full_name))]
+
+
+class _RegistrationForm(forms.Form):
+    """Shared by the incoming and outgoing forms: every field is optional here, the service decides."""
+
+    request_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, agency_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency_id = agency_id
+        self.attachment_errors: list[str] = []  # the file input is read from request.FILES, not a form field
+        for f in self.fields.values():
+            f.required = False
+        if not self.is_bound:
+            self.initial.setdefault("request_token", uuid.uuid4().hex)
+
+    def add_service_errors(self, fields: dict[str, str], aliases: dict[str, str]) -> None:
+        """Put a service's per-field messages beside the matching form fields."""
+        for name, message in fields.items():
+            target = aliases.get(name, name)
+            if target == "attachments":
+                self.attachment_errors.append(message)
+                continue
+            self.add_error(target if target in self.fields else None, message)
+
+
+class IncomingForm(_RegistrationForm):
+    received_on = forms.CharField(label="Ngày đến", widget=_date_input())
+    doc_type = forms.ChoiceField(label="Loại văn bản")
+    number_notation = forms.CharField(
+        label="Số và ký hiệu", max_length=45,
+        widget=forms.TextInput(attrs={"placeholder": "125/QĐ-UBND", "autocomplete": "off", "spellcheck": "false"}),
+        help_text="Gõ liền số và ký hiệu, ví dụ 125/QĐ-UBND.")
+    issued_date = forms.CharField(label="Ngày ban hành", widget=_date_input())
+    issuer = forms.CharField(label="Cơ quan ban hành", max_length=200, widget=forms.TextInput(attrs={
+        "list": "issuer-list", "autocomplete": "off"}))
+    subject = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 3}))
+    signer = forms.CharField(label="Người ký", max_length=100)
+    signer_title = forms.CharField(label="Chức vụ người ký", max_length=200,
+                                   widget=forms.TextInput(attrs={"placeholder": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"}))
+    urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices, initial=Urgency.NORMAL)
+    secrecy = forms.ChoiceField(label="Độ mật", choices=Secrecy.choices, initial=Secrecy.NORMAL)
+    channel = forms.ChoiceField(label="Hình thức nhận", choices=Channel.choices, initial=Channel.PAPER)
+    pages = forms.CharField(label="Số trang", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    due_date = forms.CharField(label="Hạn xử lý", widget=_date_input())
+    receiving_department_id = forms.ChoiceField(label="Đơn vị nhận")
+    receiving_official_id = forms.ChoiceField(label="Người nhận")
+    access_official_ids = forms.MultipleChoiceField(
+        label="Người được xem (văn bản mật)",
+        help_text="Chỉ những người được chọn (và văn thư vào sổ) xem được văn bản mật.")
+    notes = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}))
+
+    SERVICE_ALIASES = {"number": "number_notation", "notation": "number_notation", "received_at": "received_on"}
+
+    def __init__(self, *args, agency_id: int, **kwargs):
+        super().__init__(*args, agency_id=agency_id, **kwargs)
+        self.fields["doc_type"].choices = _type_choices()
+        self.fields["receiving_department_id"].choices = _department_choices(agency_id, "— Chưa chọn —")
+        officials = _official_choices(agency_id)
+        self.fields["receiving_official_id"].choices = [("", "— Chưa chọn —")] + officials
+        self.fields["access_official_ids"].choices = officials
+        if not self.is_bound:
+            self.initial.setdefault("received_on", timezone.localdate().strftime("%d/%m/%Y"))
+            self.initial.setdefault("doc_type", "cong_van")
+
+
+class OutgoingForm(_RegistrationForm):
+    doc_type = forms.ChoiceField(label="Loại văn bản")
+    issued_date = forms.CharField(label="Ngày ban hành", widget=_date_input())
+    subject = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 3}))
+    signer = forms.CharField(label="Người ký", max_length=100)
+    signer_title = forms.CharField(label="Chức vụ người ký", max_length=200,
+                                   widget=forms.TextInput(attrs={"placeholder": "CHỦ TỊCH"}))
+    drafting_department_id = forms.ChoiceField(label="Đơn vị soạn thảo",
+                                               help_text="Bắt buộc với Công văn (ký hiệu UBND-VP).")
+    urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices, initial=Urgency.NORMAL)
+    secrecy = forms.ChoiceField(label="Độ mật", choices=Secrecy.choices, initial=Secrecy.NORMAL)
+    pages = forms.CharField(label="Số trang", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    copies = forms.CharField(label="Số lượng bản", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    due_date = forms.CharField(label="Hạn trả lời", widget=_date_input())
+    dispatched_on = forms.CharField(label="Ngày chuyển", widget=_date_input(),
+                                    help_text="Để trống nếu chưa phát hành.")
+    recipient_agency_ids = forms.MultipleChoiceField(label="Nơi nhận trong hệ thống",
+                                                     help_text="Giữ Ctrl để chọn nhiều cơ quan.")
+    recipient_names = forms.CharField(label="Nơi nhận khác", widget=forms.Textarea(attrs={
+        "rows": 3, "placeholder": "Mỗi nơi nhận một dòng, ví dụ: Sở Nội vụ tỉnh Quảng Nam"}))
+    access_official_ids = forms.MultipleChoiceField(label="Người được xem (văn bản mật)")
+    notes = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}))
+
+    SERVICE_ALIASES = {"recipients": "recipient_names"}
+
+    def __init__(self, *args, agency_id: int, **kwargs):
+        super().__init__(*args, agency_id=agency_id, **kwargs)
+        self.fields["doc_type"].choices = _type_choices()
+        self.fields["drafting_department_id"].choices = _department_choices(agency_id, "— Chưa chọn —")
+        others = sorted(Agency.objects.exclude(pk=agency_id), key=lambda a: vi_sort_key(a.name))
+        self.fields["recipient_agency_ids"].choices = [(str(a.pk), a.name) for a in others]
+        self.fields["access_official_ids"].choices = _official_choices(agency_id)
+        if not self.is_bound:
+            self.initial.setdefault("issued_date", timezone.localdate().strftime("%d/%m/%Y"))
+            self.initial.setdefault("doc_type", "cong_van")
+
+
+class DocumentFilterForm(forms.Form):
+    """The filters above a list; all optional. Dates are dd/mm/yyyy."""
+
+    q = forms.CharField(label="Tìm kiếm", required=False, widget=forms.TextInput(attrs={
+        "type": "search", "placeholder": "Trích yếu, số ký hiệu, nội dung…", "autocomplete": "off"}))
+    doc_type = forms.ChoiceField(label="Loại", required=False)
+    issuer = forms.CharField(label="Cơ quan ban hành", required=False)
+    date_from = forms.CharField(label="Từ ngày", required=False, widget=_date_input())
+    date_to = forms.CharField(label="Đến ngày", required=False, widget=_date_input())
+    urgency = forms.ChoiceField(label="Độ khẩn", required=False,
+                                choices=[("", "Tất cả"), ("urgent_any", "Khẩn trở lên")] + Urgency.choices)
+    register = forms.ChoiceField(label="Sổ", required=False)
+    status = forms.ChoiceField(label="Trạng thái", required=False,
+                               choices=[("", "Tất cả")] + DocumentStatus.choices)
+
+    def __init__(self, *args, agency_id: int | None, direction: str | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["doc_type"].choices = _type_choices("Tất cả")
+        registers = Register.objects.filter(agency_id=agency_id) if agency_id else Register.objects.none()
+        if direction:
+            registers = registers.filter(direction=direction)
+        self.fields["register"].choices = [("", "Tất cả")] + [
+            (str(r.pk), r.name) for r in registers.order_by("-year", "direction", "scope", "name")]

@@ -1,10 +1,10 @@
 """Who is calling: a bearer token (scripts, other systems) or the browser session (the web UI)."""
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
-from django.conf import settings
 
 from congvu.api.services import api_token_authenticate
 from congvu.core.errors import DomainError

@@ -9,9 +9,9 @@ import hashlib
 import json
 
 import pydantic
-from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Header, Path, Query, Router, Status
 
 from congvu.api.errors import InvalidJson, TooLarge, UnsupportedMediaType, schema_invalid
@@ -28,6 +28,9 @@ from congvu.documents.services import (
     DuplicateSuspected, IncomingData, OutgoingData, document_access_record, document_update, incoming_register,
     outgoing_register,
 )
+from congvu.documents.upload_handlers import (
+    file_limit, file_too_large_message, upload_error_message, upload_too_large,
+)
 from congvu.org.models import Agency
 from congvu.org.selectors import can_register, user_access
 
@@ -43,7 +46,7 @@ def document_item(doc: Document) -> dict:
         "id": doc.pk, "direction": doc.direction,
         "agency": {"id": doc.agency_id, "name": doc.agency.name},
         "register_ref": {"id": doc.register_id, "name": doc.register.name, "year": doc.register.year},
-        "register_number": doc.register_number, "registered_at": doc.registered_at,
+        "register_number": doc.register_number, "registered_at": timezone.localtime(doc.registered_at),
         "number": doc.number, "notation": doc.notation, "number_notation": doc.number_notation,
         "doc_type": {"code": doc.doc_type.code, "name": doc.doc_type.name,
                      "abbreviation": doc.doc_type.abbreviation},
@@ -158,6 +161,10 @@ def _read_create_payload(request: HttpRequest, schema):
         if raw is None:
             raise ValidationFailed("Thiếu trường “data” (JSON) trong dữ liệu multipart.",
                                    fields={"data": "Thiếu trường bắt buộc."})
+        # The size guard cuts an oversize upload short; what was parsed is then incomplete.
+        if upload_too_large(request):
+            message = upload_error_message(request)
+            raise TooLarge(message, fields={"files": message})
         uploads = [f for key in request.FILES for f in request.FILES.getlist(key)]
     elif request.content_type in ("application/json", "", None) or request.content_type.endswith("+json"):
         raw, uploads = request.body, []
@@ -174,9 +181,9 @@ def _read_create_payload(request: HttpRequest, schema):
     except pydantic.ValidationError as exc:
         raise schema_invalid(exc.errors()) from None
     for upload in uploads:
-        if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise TooLarge(f"Tệp “{upload.name}” quá lớn.", fields={
-                "files": f"Tệp “{upload.name}” vượt quá giới hạn {settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB."})
+        if upload.size > file_limit():
+            message = file_too_large_message(upload.name)
+            raise TooLarge(message, fields={"files": message})
     return payload, uploads
 
 

@@ -1,8 +1,349 @@
-"""Full-text search over the registry (placeholder until the search engines land)."""
+"""Full-text search over the registry: one search box over the subject, every metadata field and the
+text of the attachments.
 
-from congvu.documents.models import Document
+Both engines index the same folded text (congvu.core.folding) and receive a query built from the same
+folded words, so they return the same documents:
+- SQLite: an FTS5 index over `SearchEntry.body` (migration 0003 creates it and its triggers);
+- PostgreSQL: a generated `to_tsvector('simple', body)` column on `SearchEntry` with a GIN index.
+Why it is built this way, and how a search combines with the visibility rule: docs/decisions/0002-search.md.
+
+Query language: words are ANDed; "words in quotes" (or joined by punctuation, as in 12/QĐ-UBND) must
+appear consecutively and in order; a trailing * makes the last word a prefix ("kế hoạ*"). Anything else
+the user types is only text: it can never reach the engine as syntax.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from congvu.core.dates import parse_vn_date
+from congvu.core.errors import ValidationFailed
+from congvu.core.folding import fold_for_index, fold_words
+from congvu.documents.models import (
+    Attachment, Direction, Document, DocumentStatus, Recipient, SearchEntry, Urgency,
+)
+from congvu.documents.selectors import Page, keyset_page, visible_documents
+
+# PostgreSQL clamps tsvector positions at 16,383: past that, phrases would match differently on the two
+# engines, so both index the same first words. 16,000 words is about 40 pages of attachment text.
+MAX_INDEXED_WORDS = 16_000
+MAX_QUERY_CHARS = 1_000
+MAX_TERMS = 20
+MIN_PREFIX_CHARS = 2  # "a*" would expand to most of the vocabulary
+
+# --- indexing -----------------------------------------------------------------------------------
+
+
+def _body(document: Document, recipient_names: list[str], attachment_texts: list[str]) -> str:
+    number_forms = [document.number_notation]  # "12/QĐ-UBND": the number, the notation and both together
+    # Outgoing numbers are printed padded ("05/QĐ-UBND"); people also type "5/QĐ-UBND".
+    if re.fullmatch(r"0+[0-9]+", document.number):
+        number_forms.append(f"{int(document.number)}/{document.notation}" if document.notation
+                            else str(int(document.number)))
+    parts = [
+        document.subject, *number_forms, document.issuer,
+        document.signer, document.signer_title, document.notes, document.doc_type.name,
+        *recipient_names, *attachment_texts,
+    ]
+    words = " ".join(fold_for_index(p) for p in parts if p).split()
+    return " ".join(words[:MAX_INDEXED_WORDS])
+
+
+def document_body(document: Document) -> str:
+    """The folded text the engines index for `document` (metadata first, then attachment text)."""
+    names = list(Recipient.objects.filter(document_id=document.pk).order_by("position")
+                 .values_list("name", flat=True))
+    texts = list(Attachment.objects.filter(document_id=document.pk).order_by("position")
+                 .values_list("file__text", flat=True))
+    return _body(document, names, texts)
 
 
 def index_document(document: Document) -> None:
-    """Write the document's folded text to the search index, in the caller's transaction."""
-    return None
+    """Write the document's folded text to the search index, in the caller's transaction.
+
+    Replaces any earlier row of the same document, so services call it after every change.
+    """
+    body = document_body(document)
+    if not SearchEntry.objects.filter(document_id=document.pk).update(body=body):
+        SearchEntry.objects.create(document_id=document.pk, body=body)
+
+
+def remove_document(document: Document) -> None:
+    """Drop the document from the index (deleting a document does this too, by cascade)."""
+    SearchEntry.objects.filter(document_id=document.pk).delete()
+
+
+def reindex_all(*, chunk_size: int = 2000, progress=None) -> int:
+    """Rebuild every document's search row; rows whose text did not change are left alone.
+
+    Works in chunks, each its own transaction, so it can run on a live deployment and on a million
+    documents without holding them in memory. Returns the number of rows written.
+    """
+    written = 0
+    last = 0
+    while True:
+        docs = list(Document.objects.filter(pk__gt=last).select_related("doc_type").order_by("pk")[:chunk_size])
+        if not docs:
+            break
+        ids = [d.pk for d in docs]
+        names: dict[int, list[str]] = {}
+        for doc_id, name in (Recipient.objects.filter(document_id__in=ids).order_by("document_id", "position")
+                             .values_list("document_id", "name")):
+            names.setdefault(doc_id, []).append(name)
+        texts: dict[int, list[str]] = {}
+        for doc_id, text in (Attachment.objects.filter(document_id__in=ids).order_by("document_id", "position")
+                             .values_list("document_id", "file__text")):
+            texts.setdefault(doc_id, []).append(text)
+        with transaction.atomic():
+            existing = dict(SearchEntry.objects.filter(document_id__in=ids).values_list("document_id", "body"))
+            new, changed = [], []
+            for d in docs:
+                body = _body(d, names.get(d.pk, []), texts.get(d.pk, []))
+                if d.pk not in existing:
+                    new.append(SearchEntry(document_id=d.pk, body=body))
+                elif existing[d.pk] != body:
+                    changed.append(SearchEntry(document_id=d.pk, body=body))
+            SearchEntry.objects.bulk_create(new, batch_size=500)
+            SearchEntry.objects.bulk_update(changed, ["body"], batch_size=500)
+        written += len(new) + len(changed)
+        last = ids[-1]
+        if progress:
+            progress(last, written)
+    _engine().tidy()
+    return written
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing every result must contain: a word, or a phrase of consecutive words."""
+
+    words: tuple[str, ...]
+    prefix: bool = False  # the last word matches as a prefix
+
+
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»＂"})
+
+
+def parse_query(query) -> list[Term]:
+    """The user's query as terms of folded words. Never fails: whatever is not a word is a separator."""
+    text = str(query or "").translate(_QUOTES)
+    if len(text) > MAX_QUERY_CHARS:  # cut at a space, so no half word becomes a required word
+        text = text[:MAX_QUERY_CHARS].rsplit(None, 1)[0]
+    pieces = text.split('"')
+    terms: list[Term] = []
+    for i, piece in enumerate(pieces):
+        quoted = i % 2 == 1 and i < len(pieces) - 1  # an unclosed quote is plain text
+        chunks = [piece] if quoted else piece.split()
+        for chunk in chunks:
+            words = tuple(fold_words(chunk))
+            if not words:
+                continue
+            prefix = not quoted and chunk.rstrip().endswith("*") and len(words[-1]) >= MIN_PREFIX_CHARS
+            term = Term(words, prefix)
+            if term not in terms:
+                terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+class _Fts5:
+    """SQLite FTS5 over documents_search (external content: documents_searchentry)."""
+
+    match_sql = "SELECT rowid FROM documents_search WHERE documents_search MATCH %s"
+    id_column = "rowid"
+
+    @staticmethod
+    def expression(terms: list[Term]) -> str:
+        # Every word is quoted, so AND/OR/NOT/NEAR and column filters typed by a user are just words;
+        # words are [0-9a-z]+ after folding, so they never hold a quote themselves.
+        return " AND ".join('"' + " ".join(t.words) + '"' + (" *" if t.prefix else "") for t in terms)
+
+    def tidy(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO documents_search(documents_search) VALUES ('optimize')")
+
+
+class _Tsvector:
+    """PostgreSQL tsvector('simple') on documents_searchentry.tsv with a GIN index."""
+
+    match_sql = "SELECT document_id FROM documents_searchentry WHERE tsv @@ to_tsquery('simple', %s)"
+    id_column = "document_id"
+
+    @staticmethod
+    def expression(terms: list[Term]) -> str:
+        parts = []
+        for t in terms:
+            words = list(t.words)
+            if t.prefix:
+                words[-1] += ":*"
+            parts.append("(" + " <-> ".join(words) + ")")
+        return " & ".join(parts)
+
+    def tidy(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE documents_searchentry")
+
+
+def _engine():
+    if connection.vendor == "sqlite":
+        return _Fts5()
+    if connection.vendor == "postgresql":
+        return _Tsvector()
+    raise RuntimeError(f"Search is not available on {connection.vendor}.")
+
+
+def _match_ids(engine, expression: str, *, below: int | None = None, above: int | None = None,
+               limit: int) -> list[int]:
+    """Matching ids straight from the engine: newest first below `below`, or oldest first above `above`."""
+    sql, params = engine.match_sql, [expression]
+    if below is not None:
+        sql += f" AND {engine.id_column} < %s"
+        params.append(below)
+    if above is not None:
+        sql += f" AND {engine.id_column} > %s"
+        params.append(above)
+    sql += f" ORDER BY {engine.id_column} {'ASC' if above is not None else 'DESC'} LIMIT %s"
+    params.append(limit)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [row[0] for row in cur.fetchall()]
+
+
+def raw_engine_search(folded_terms_or_query: str, limit: int) -> list[int]:
+    """The ids the engine itself returns for a query, newest first: no visibility, no filters, no ORM.
+
+    It is the yardstick for `search_documents` in bench/search.py.
+    """
+    terms = parse_query(folded_terms_or_query)
+    if not terms:
+        return []
+    engine = _engine()
+    return _match_ids(engine, engine.expression(terms), limit=limit)
+
+
+# --- the service --------------------------------------------------------------------------------
+
+
+def _int(value, field: str, errors: dict) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        errors[field] = "Giá trị không hợp lệ."
+        return None
+
+
+def _choices(value, choices, field: str, label: str, errors: dict) -> list[str]:
+    values = [str(v) for v in value] if isinstance(value, (list, tuple, set)) else [str(value)]
+    bad = [v for v in values if v not in choices.values]
+    if bad:
+        errors[field] = f"{label.capitalize()} “{bad[0]}” không hợp lệ."
+    return values
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def filter_documents(qs: QuerySet, *, direction=None, doc_type=None, issuer=None, date_from=None, date_to=None,
+                     urgency=None, register_id=None, status=None, agency_id=None) -> QuerySet:
+    """The search filters. Dates are the registering date (ngày đến for incoming documents), inclusive,
+    as dates or dd/mm/yyyy text; `doc_type` is a type code or id; `urgency` one value or several.
+    Raises ValidationFailed with Vietnamese messages for values that cannot be right."""
+    errors: dict[str, str] = {}
+    if direction:
+        qs = qs.filter(direction__in=_choices(direction, Direction, "direction", "loại sổ", errors))
+    if doc_type:
+        if isinstance(doc_type, int) or str(doc_type).strip().isdigit():
+            qs = qs.filter(doc_type_id=int(doc_type))
+        else:
+            qs = qs.filter(doc_type__code=str(doc_type).strip())
+    if issuer and (folded := fold_for_index(str(issuer))):
+        qs = qs.filter(issuer_folded__contains=folded)
+    for field, value in (("date_from", date_from), ("date_to", date_to)):
+        try:
+            day = parse_vn_date(value, field=field) if value else None
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+            continue
+        if day and field == "date_from":
+            qs = qs.filter(registered_at__gte=_day_start(day))
+        elif day:
+            qs = qs.filter(registered_at__lt=_day_start(day + dt.timedelta(days=1)))
+    if urgency:
+        qs = qs.filter(urgency__in=_choices(urgency, Urgency, "urgency", "độ khẩn", errors))
+    if status:
+        qs = qs.filter(status__in=_choices(status, DocumentStatus, "status", "trạng thái", errors))
+    if register_id not in (None, ""):
+        qs = qs.filter(register_id=_int(register_id, "register_id", errors))
+    if agency_id not in (None, ""):
+        qs = qs.filter(agency_id=_int(agency_id, "agency_id", errors))
+    if errors:
+        raise ValidationFailed("Điều kiện tìm kiếm chưa hợp lệ.", fields=errors)
+    return qs
+
+
+# How many engine candidates the first round asks for, per result wanted, and how many rounds (each
+# four times larger) run before the rest is left to one joined query. See the decision record.
+FIRST_ROUND_FACTOR = 4
+CANDIDATE_ROUNDS = 3
+
+
+def search_documents(*, user, query: str = "", direction=None, doc_type=None, issuer=None, date_from=None,
+                     date_to=None, urgency=None, register_id=None, status=None, agency_id=None,
+                     after: int | None = None, limit: int = 50, before: int | None = None) -> Page:
+    """Documents `user` may see that match `query` and the filters, newest first, one keyset page.
+
+    Only `visible_documents(user)` is ever searched. An empty query (or one with no words) gives the
+    filtered list. `after` is the id of the last row seen (next page); `before` the first (previous page).
+    Never raises for any query text; raises ValidationFailed for impossible filter values.
+    """
+    qs = filter_documents(
+        visible_documents(user), direction=direction, doc_type=doc_type, issuer=issuer, date_from=date_from,
+        date_to=date_to, urgency=urgency, register_id=register_id, status=status, agency_id=agency_id,
+    ).select_related("doc_type", "register", "agency")
+    after = _int(after, "after", {}) if after not in (None, "") else None
+    before = _int(before, "before", {}) if before not in (None, "") else None
+    limit = max(1, min(_int(limit, "limit", {}) or 50, 200))
+    terms = parse_query(query)
+    if not terms:
+        return keyset_page(qs, after=after, before=before, limit=limit)
+
+    engine = _engine()
+    expression = engine.expression(terms)
+    backwards = before is not None
+    order = "pk" if backwards else "-pk"
+    want = limit + 1
+    rows: list[Document] = []
+    cursor = before if backwards else after
+    batch = FIRST_ROUND_FACTOR * want
+    # The engine walks its index newest first and stops at `batch` ids, so a round costs what the raw
+    # engine query costs; visibility and filters then check only those ids by primary key.
+    for _ in range(CANDIDATE_ROUNDS):
+        ids = _match_ids(engine, expression, limit=batch,
+                         below=None if backwards else cursor, above=cursor if backwards else None)
+        if ids:
+            rows += qs.filter(pk__in=ids).order_by(order)[: want - len(rows)]
+        if len(rows) >= want or len(ids) < batch:
+            break
+        cursor = ids[-1]
+        batch *= 4
+    else:
+        # Few matches are visible (a narrow filter, another agency's words): one joined query lets the
+        # database drive from the filters' indexes instead of paging through the engine forever.
+        rest = qs.filter(pk__in=RawSQL(engine.match_sql, [expression]))
+        rest = rest.filter(pk__gt=cursor) if backwards else rest.filter(pk__lt=cursor)
+        rows += rest.order_by(order)[: want - len(rows)]
+
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+        return Page(rows, rows[-1].pk if rows else None, rows[0].pk if rows and more else None)
+    return Page(rows, rows[-1].pk if more and rows else None, rows[0].pk if after is not None and rows else None)

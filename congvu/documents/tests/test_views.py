@@ -18,6 +18,12 @@ from congvu.org.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The fixtures create one login per role; the production hasher would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 TODAY = timezone.localdate()
 
 

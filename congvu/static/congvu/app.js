@@ -30,7 +30,7 @@
         list.innerHTML = "";
         Array.prototype.forEach.call(input.files, function (f) {
           var li = document.createElement("li");
-          li.textContent = "📄 " + f.name + " (" + Math.max(1, Math.round(f.size / 1024)) + " KB)";
+          li.textContent = f.name + " (" + Math.max(1, Math.round(f.size / 1024)) + " KB)";
           list.appendChild(li);
         });
       }
@@ -42,6 +42,14 @@
         zone.classList.remove("dragover");
         if (e.dataTransfer && e.dataTransfer.files.length) { input.files = e.dataTransfer.files; show(); }
       });
+    });
+    // The list of people who may see a secret document matters only when the document is secret.
+    root.querySelectorAll("select[name=secrecy]").forEach(function (select) {
+      var target = select.form && select.form.querySelector("[data-secret-only]");
+      if (!target) return;
+      function toggle() { target.hidden = select.value === "normal"; }
+      select.addEventListener("change", toggle);
+      toggle();
     });
     // A second click on submit must not send the form again (the request token also guards this).
     root.querySelectorAll("form[data-once]").forEach(function (form) {

@@ -22,7 +22,9 @@ def visible_documents(user) -> QuerySet[Document]:
     access = user_access(user)
     full = [a for a, acc in access.items() if acc.roles & FULL_VIEW_ROLES]
     officer = [a for a, acc in access.items() if Role.OFFICER in acc.roles and a not in full]
-    cond = Q(pk__in=DocumentAccess.objects.filter(official=official).values("document_id"))
+    # Being named on a secret document counts only while the official holds a position in its agency.
+    cond = Q(agency_id__in=list(access),
+             pk__in=DocumentAccess.objects.filter(official=official).values("document_id"))
     if full:
         cond |= Q(agency_id__in=full, secrecy=Secrecy.NORMAL)
     for agency_id in officer:

@@ -3,6 +3,7 @@
 are put back beside the fields."""
 
 import uuid
+from typing import ClassVar
 
 from django import forms
 from django.utils import timezone
@@ -92,7 +93,7 @@ class IncomingForm(_RegistrationForm):
         help_text="Chỉ những người được chọn (và văn thư vào sổ) xem được văn bản mật.")
     notes = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}))
 
-    SERVICE_ALIASES = {"number": "number_notation", "notation": "number_notation", "received_at": "received_on"}
+    SERVICE_ALIASES: ClassVar[dict[str, str]] = {"number": "number_notation", "notation": "number_notation", "received_at": "received_on"}
 
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, agency_id=agency_id, **kwargs)
@@ -129,7 +130,7 @@ class OutgoingForm(_RegistrationForm):
     access_official_ids = forms.MultipleChoiceField(label="Người được xem (văn bản mật)")
     notes = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}))
 
-    SERVICE_ALIASES = {"recipients": "recipient_names"}
+    SERVICE_ALIASES: ClassVar[dict[str, str]] = {"recipients": "recipient_names"}
 
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, agency_id=agency_id, **kwargs)

@@ -15,7 +15,16 @@ from congvu.audit.services import journal_record
 from congvu.core.dates import parse_vn_date
 from congvu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from congvu.core.folding import nfc
-from congvu.org.models import Agency, AgencyKind, Department, Membership, Official, Position, Role, validate_identifier
+from congvu.org.models import (
+    Agency,
+    AgencyKind,
+    Department,
+    Membership,
+    Official,
+    Position,
+    Role,
+    validate_identifier,
+)
 from congvu.org.selectors import can_manage_agency, official_for_user
 
 AGENCY_FIELDS = ("name", "short_name", "kind", "parent_id", "identifier", "notation_code", "place",
@@ -107,9 +116,11 @@ def agency_create(*, actor, name: str, notation_code: str, kind: str = AgencyKin
                   active_from: dt.date | str | None = None, active_to: dt.date | str | None = None) -> Agency:
     """Create an agency of this deployment (system admin only)."""
     _require_superuser(actor)
-    values = _agency_values(dict(name=name, notation_code=notation_code, kind=kind, short_name=short_name,
-                                 identifier=identifier, parent_id=parent_id, place=place, active_from=active_from,
-                                 active_to=active_to), current=None)
+    values = _agency_values({
+        "name": name, "notation_code": notation_code, "kind": kind, "short_name": short_name,
+        "identifier": identifier, "parent_id": parent_id, "place": place, "active_from": active_from,
+        "active_to": active_to,
+    }, current=None)
     with transaction.atomic():
         agency = Agency.objects.create(**values)
         journal_record(actor=actor, agency_id=agency.pk, action="agency.create", obj=agency,

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from congvu.audit.models import JournalEntry
-from congvu.org.models import Agency, Department, Membership, Official, Role
+from congvu.org.models import Agency, Department, Membership, Official
 
 pytestmark = pytest.mark.django_db
 

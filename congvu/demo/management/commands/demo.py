@@ -1,0 +1,50 @@
+"""`congvu demo`: migrate, load the demo deployment once, print the logins and serve on 127.0.0.1:8000."""
+
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from congvu.demo.seed import DEMO_PASSWORD, seed_demo
+
+
+def _n(value: int) -> str:
+    """12345 → "12.345", as Vietnamese writes thousands."""
+    return f"{value:,}".replace(",", ".")
+
+
+class Command(BaseCommand):
+    help = "Tạo dữ liệu mẫu (UBND huyện Nông Sơn và 6 xã, khoảng hai năm văn bản) và chạy máy chủ trên cổng 8000."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="chỉ nạp dữ liệu, không chạy máy chủ")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--days", type=int, default=None,
+                            help="số ngày làm việc có văn bản (mặc định: hai năm đến hôm nay)")
+
+    def handle(self, *args, no_serve=False, host="127.0.0.1", port=8000, days=None, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        started = time.monotonic()
+        result = seed_demo(days=days)
+        if result.created:
+            self.stdout.write(
+                f"Đã tạo dữ liệu mẫu trong {time.monotonic() - started:.1f} giây: {_n(result.incoming)} văn bản "
+                f"đến, {_n(result.outgoing)} văn bản đi, từ {result.first_day:%d/%m/%Y} đến "
+                f"{result.last_day:%d/%m/%Y}."
+            )
+        else:
+            self.stdout.write("Dữ liệu mẫu đã có sẵn, dùng lại.")
+        self.stdout.write(f"Cơ sở dữ liệu: {settings.DATABASES['default']['NAME']}")
+        self.stdout.write(f"\nTài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
+        for login in result.logins:
+            self.stdout.write(f"  {login.username:<20} {login.role} — {login.where}")
+        if no_serve:
+            return
+        from waitress import serve
+
+        from congvu.wsgi import application
+
+        self.stdout.write(f"\nĐang phục vụ tại http://{host}:{port}/ (Ctrl+C để dừng)")
+        serve(application, host=host, port=port, threads=8, ident="congvu")

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.audit.models import JournalEntry
@@ -96,6 +97,14 @@ def _find(request, *, direction: str | None, agency_id: int | None):
     return form, page, ""
 
 
+def _full_or_partial(request, template: str, context: dict):
+    """htmx filter and page requests get the results table only; everything else the whole page."""
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    response = render(request, "documents/_document_table.html" if partial else template, context)
+    patch_vary_headers(response, ("HX-Request",))  # the same URL answers two shapes
+    return response
+
+
 def _document_list(request, direction: str, template_title: str):
     agency_id = request.agency_id
     form, page, error = _find(request, direction=direction, agency_id=agency_id)
@@ -105,9 +114,7 @@ def _document_list(request, direction: str, template_title: str):
         "list_url": request.path, "can_register": can_register(request.user, agency_id),
         "new_url": reverse("documents:incoming_new" if direction == Direction.INCOMING else "documents:outgoing_new"),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "documents/_document_table.html", context)
-    return render(request, "documents/document_list.html", context)
+    return _full_or_partial(request, "documents/document_list.html", context)
 
 
 @agency_required
@@ -132,9 +139,8 @@ def search_page(request):
         "query": request.GET.get("q", ""), "list_url": request.path, "searched": bool(request.GET),
         "direction_value": request.GET.get("direction", ""),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "documents/_document_table.html", context)
-    return render(request, "documents/search.html", context)
+    form.fields["q"].widget.attrs["autofocus"] = True
+    return _full_or_partial(request, "documents/search.html", context)
 
 
 @agency_required

@@ -167,6 +167,10 @@ def test_htmx_filter_request_returns_only_the_table(client, agency, clerk):
     assert response.status_code == 200
     assert "<html" not in html and "<table" in html
     assert "Công văn hỏa tốc" in html and "Công văn thường" not in html
+    assert "HX-Request" in response["Vary"]
+    restore = client.get(reverse("documents:incoming_list"), {"urgency": "flash"}, HTTP_HX_REQUEST="true",
+                         HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in restore.content.decode()  # the back button gets the whole page
 
 
 def test_bad_filter_date_shows_a_message_not_an_error_page(client, agency, clerk):

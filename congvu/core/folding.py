@@ -48,15 +48,35 @@ def vi_sort_key(text: str) -> tuple:
     """Sort key for Vietnamese alphabetical order (a ă â b c d đ e ê … o ô ơ … u ư …).
 
     Letters compare first; tone marks only break ties, in the order ngang, huyền, hỏi, ngã, sắc, nặng.
+    A word boundary sorts before any letter ("Hà Nam" before "Hàm Yên") and digits before letters.
+    A tone belongs to its syllable, not to the vowel that carries it, so both tone placements sort
+    alike ("Hoà" = "Hòa", "Thuỷ" = "Thủy").
     """
     letters: list[int] = []
     tones: list[int] = []
+    in_word = False
     for ch in unicodedata.normalize("NFC", (text or "").lower()):
         parts = unicodedata.normalize("NFD", ch)
         base, marks = parts[0], parts[1:]
         letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _LETTER_MARKS))
-        tone = next((m for m in marks if m in _TONES), "")
         idx = _ALPHABET.find(letter) if len(letter) == 1 else -1
-        letters.append(idx if idx >= 0 else 1000 + ord(letter[0]))
-        tones.append(_TONES.index(tone))
+        if idx < 0 and not letter.isalnum():  # spaces and punctuation: one boundary, below every letter
+            if in_word:
+                letters.append(0)
+            in_word = False
+            continue
+        if not in_word:
+            tones.append(0)  # a new syllable starts without a tone
+            in_word = True
+        tone = next((m for m in marks if m in _TONES), "")
+        if tone:
+            tones[-1] = _TONES.index(tone)
+        if idx >= 0:
+            letters.append(100 + idx)
+        elif letter.isdigit():
+            letters.append(10 + int(letter) if letter in "0123456789" else 50)
+        else:
+            letters.append(1000 + ord(letter[0]))
+    if letters and letters[-1] == 0:
+        letters.pop()
     return tuple(letters), tuple(tones)

@@ -214,3 +214,57 @@ def test_forbidden_reads_change_nothing(world):
             except NotFound:
                 pass
     assert list(Document.objects.order_by("pk").values()) == before
+
+
+# --- the same matrix for writes: who may register and correct, and refusals change nothing ----------
+
+def _write_state():
+    from congvu.audit.models import JournalEntry
+    from congvu.documents.models import Register
+
+    return (list(Document.objects.order_by("pk").values()), dict(Register.objects.values_list("pk", "next_number")),
+            JournalEntry.objects.count())
+
+
+WRITERS = {"clerk": True, "admin": True, "leader": False, "officer_nv": False, "onestop": False,
+           "clerk_b": False, "leader_b": False}
+
+
+@pytest.mark.parametrize("role", list(WRITERS))
+def test_write_matrix_in_agency_a(world, role):
+    from congvu.core.errors import PermissionDenied
+    from congvu.documents.services import document_update
+
+    user = world.fresh(role)
+    target = world.docs["unaddressed"]
+    attempts = [
+        lambda: incoming_register(actor=user, agency=world.a, data=incoming_data(number="500")),
+        lambda: outgoing_register(actor=user, agency=world.a, data=outgoing_data()),
+        lambda: document_update(actor=user, document=target, changes={"subject": "Trích yếu đã sửa"}),
+    ]
+    if WRITERS[role]:
+        for attempt in attempts:
+            attempt()
+        target.refresh_from_db()
+        assert target.subject == "Trích yếu đã sửa"
+        return
+    before = _write_state()
+    messages = []
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied) as err:
+            attempt()
+        messages.append(err.value.message)
+    assert messages == ["Chỉ văn thư của cơ quan được vào sổ văn bản.",
+                        "Chỉ văn thư của cơ quan được cấp số văn bản đi.",
+                        "Chỉ văn thư của cơ quan được sửa thông tin văn bản."]
+    assert _write_state() == before
+
+
+def test_inactive_clerk_can_no_longer_register(world):
+    from congvu.core.errors import PermissionDenied
+
+    Membership.objects.filter(official=world.officials["clerk"]).update(active=False)
+    before = _write_state()
+    with pytest.raises(PermissionDenied):
+        incoming_register(actor=world.fresh("clerk"), agency=world.a, data=incoming_data(number="501"))
+    assert _write_state() == before

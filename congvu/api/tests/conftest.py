@@ -51,3 +51,9 @@ def state_snapshot() -> dict:
         "registers": list(Register.objects.order_by("pk").values_list("pk", "next_number")),
         "journal": JournalEntry.objects.count(),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The permission matrix creates eight logins per test; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

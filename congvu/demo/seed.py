@@ -354,7 +354,7 @@ class _Builder:
         if issued.year != day.year:
             issued = day
         key = (issuer.name, issued.year)
-        self.issuer_numbers[key] += rng.randint(1, 9)
+        self.issuer_numbers[key] += rng.randint(1, 3)
         signer, title = rng.choice(issuer.signers)
         secrecy = _secrecy(rng)
         register = self.register(agency, day.year, Direction.INCOMING, type_code, secrecy)

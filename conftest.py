@@ -15,6 +15,17 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def reference_data(django_db_blocker):
+    """Reference rows that migrations load. Transactional tests (transaction=True) flush the database
+    after each test, erasing them: such tests request this fixture instead of serialized_rollback, which
+    clashes with the content types Django recreates after a flush."""
+    from congvu.documents.reference import load_document_types
+
+    with django_db_blocker.unblock():
+        load_document_types()
+
+
 def make_agency(name="UBND huyện Nông Sơn", code="UBND", identifier=None, **kw) -> Agency:
     n = next(_seq)
     return Agency.objects.create(

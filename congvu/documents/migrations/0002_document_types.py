@@ -1,15 +1,10 @@
-import json
-from pathlib import Path
-
 from django.db import migrations
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "document_types.json"
 
 
 def load(apps, schema_editor):
-    DocumentType = apps.get_model("documents", "DocumentType")
-    for row in json.loads(DATA.read_text(encoding="utf-8")):
-        DocumentType.objects.update_or_create(code=row["code"], valid_from=row["valid_from"], defaults=row)
+    from congvu.documents.reference import load_document_types
+
+    load_document_types(apps.get_model("documents", "DocumentType"))
 
 
 class Migration(migrations.Migration):

@@ -109,6 +109,7 @@ def test_clerk_registers_finds_and_opens_a_document(live_server, browser, agency
     page.fill("#id_q", "phong chong thien tai tim kiem cuu nan")
     result = page.wait_for_selector(f"#results a[href='/documents/{doc.pk}/']")
     assert "thiên tai" in result.inner_text()
+    page.wait_for_load_state("networkidle")
     assert page.locator("#results tbody tr").count() == 1
     result.click()
 

@@ -16,16 +16,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from congvu.core.dates import parse_vn_date
 from congvu.core.errors import ValidationFailed
 from congvu.core.folding import fold_for_index, fold_words
 from congvu.documents.models import (
-    Attachment, Direction, Document, DocumentStatus, Recipient, SearchEntry, Urgency,
+    Attachment, Direction, Document, DocumentStatus, DocumentType, Recipient, SearchEntry, Urgency,
 )
 from congvu.documents.selectors import Page, keyset_page, visible_documents
 
@@ -35,6 +35,7 @@ MAX_INDEXED_WORDS = 16_000
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 20
 MIN_PREFIX_CHARS = 2  # "a*" would expand to most of the vocabulary
+LIST_RELATED = ("doc_type", "register", "agency")  # what result lists show beside the document
 
 # --- indexing -----------------------------------------------------------------------------------
 
@@ -87,7 +88,8 @@ def reindex_all(*, chunk_size: int = 2000, progress=None) -> int:
     written = 0
     last = 0
     while True:
-        docs = list(Document.objects.filter(pk__gt=last).select_related("doc_type").order_by("pk")[:chunk_size])
+        docs = list(Document.objects.filter(pk__gt=last).select_related("doc_type")
+                    .order_by("pk")[:chunk_size])
         if not docs:
             break
         ids = [d.pk for d in docs]
@@ -96,11 +98,12 @@ def reindex_all(*, chunk_size: int = 2000, progress=None) -> int:
                              .values_list("document_id", "name")):
             names.setdefault(doc_id, []).append(name)
         texts: dict[int, list[str]] = {}
-        for doc_id, text in (Attachment.objects.filter(document_id__in=ids).order_by("document_id", "position")
-                             .values_list("document_id", "file__text")):
+        for doc_id, text in (Attachment.objects.filter(document_id__in=ids)
+                             .order_by("document_id", "position").values_list("document_id", "file__text")):
             texts.setdefault(doc_id, []).append(text)
         with transaction.atomic():
-            existing = dict(SearchEntry.objects.filter(document_id__in=ids).values_list("document_id", "body"))
+            existing = dict(SearchEntry.objects.filter(document_id__in=ids)
+                            .values_list("document_id", "body"))
             new, changed = [], []
             for d in docs:
                 body = _body(d, names.get(d.pk, []), texts.get(d.pk, []))
@@ -156,8 +159,12 @@ def parse_query(query) -> list[Term]:
 class _Fts5:
     """SQLite FTS5 over documents_search (external content: documents_searchentry)."""
 
-    match_sql = "SELECT rowid FROM documents_search WHERE documents_search MATCH %s"
-    id_column = "rowid"
+    table = "documents_search"
+    id_column = "documents_search.rowid"
+    match = "documents_search MATCH %s"
+    # CROSS JOIN makes SQLite keep the FTS table as the outer loop, so rows come in the index's own
+    # rowid order and LIMIT stops the scan early.
+    join = "CROSS JOIN"
 
     @staticmethod
     def expression(terms: list[Term]) -> str:
@@ -173,8 +180,10 @@ class _Fts5:
 class _Tsvector:
     """PostgreSQL tsvector('simple') on documents_searchentry.tsv with a GIN index."""
 
-    match_sql = "SELECT document_id FROM documents_searchentry WHERE tsv @@ to_tsquery('simple', %s)"
-    id_column = "document_id"
+    table = "documents_searchentry"
+    id_column = "documents_searchentry.document_id"
+    match = "documents_searchentry.tsv @@ to_tsquery('simple', %s)"
+    join = "JOIN"
 
     @staticmethod
     def expression(terms: list[Term]) -> str:
@@ -199,16 +208,28 @@ def _engine():
     raise RuntimeError(f"Search is not available on {connection.vendor}.")
 
 
-def _match_ids(engine, expression: str, *, below: int | None = None, above: int | None = None,
-               limit: int) -> list[int]:
-    """Matching ids straight from the engine: newest first below `below`, or oldest first above `above`."""
-    sql, params = engine.match_sql, [expression]
+def _match_ids(engine, expression: str, *, limit: int, where: tuple[str, list] | None = None,
+               below: int | None = None, above: int | None = None) -> list[int]:
+    """Matching ids newest first (below `below`), or oldest first above `above`.
+
+    With `where` (SQL over documents_document), the engine's rows are joined to the documents and
+    checked as they stream out of the index, so the scan stops after `limit` rows that pass.
+    """
+    sql = f"SELECT {engine.id_column} FROM {engine.table}"
+    params: list = []
+    if where is not None:
+        sql += f" {engine.join} documents_document ON documents_document.id = {engine.id_column}"
+    sql += f" WHERE {engine.match}"
+    params.append(expression)
     if below is not None:
         sql += f" AND {engine.id_column} < %s"
         params.append(below)
     if above is not None:
         sql += f" AND {engine.id_column} > %s"
         params.append(above)
+    if where is not None:
+        sql += f" AND ({where[0]})"
+        params += where[1]
     sql += f" ORDER BY {engine.id_column} {'ASC' if above is not None else 'DESC'} LIMIT %s"
     params.append(limit)
     with connection.cursor() as cur:
@@ -228,15 +249,37 @@ def raw_engine_search(folded_terms_or_query: str, limit: int) -> list[int]:
     return _match_ids(engine, engine.expression(terms), limit=limit)
 
 
+def _where_sql(qs: QuerySet) -> tuple[str, list] | None:
+    """The WHERE clause of a queryset over documents_document alone, as SQL; None if it matches nothing."""
+    query = qs.query
+    joined = [alias for alias, refs in query.alias_refcount.items() if refs and alias != query.base_table]
+    if joined:  # the clause must only name documents_document's own columns
+        raise ValueError("search filters must not join other tables")
+    compiler = query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        return "1 = 1", []
+    return sql, list(params)
+
+
 # --- the service --------------------------------------------------------------------------------
+
+
+_MAX_ID = 2**63 - 1  # both databases' 64-bit integers: a larger number would fail in the driver
 
 
 def _int(value, field: str, errors: dict) -> int | None:
     try:
-        return int(str(value).strip())
+        number = int(str(value).strip())
     except (TypeError, ValueError):
+        number = -1
+    if not 0 <= number <= _MAX_ID:
         errors[field] = "Giá trị không hợp lệ."
         return None
+    return number
 
 
 def _choices(value, choices, field: str, label: str, errors: dict) -> list[str]:
@@ -261,9 +304,9 @@ def filter_documents(qs: QuerySet, *, direction=None, doc_type=None, issuer=None
         qs = qs.filter(direction__in=_choices(direction, Direction, "direction", "loại sổ", errors))
     if doc_type:
         if isinstance(doc_type, int) or str(doc_type).strip().isdigit():
-            qs = qs.filter(doc_type_id=int(doc_type))
-        else:
-            qs = qs.filter(doc_type__code=str(doc_type).strip())
+            qs = qs.filter(doc_type_id=_int(doc_type, "doc_type", errors))
+        else:  # a subquery, not a join: the search statement reads documents_document alone
+            qs = qs.filter(doc_type_id__in=DocumentType.objects.filter(code=str(doc_type).strip()).values("pk"))
     if issuer and (folded := fold_for_index(str(issuer))):
         qs = qs.filter(issuer_folded__contains=folded)
     for field, value in (("date_from", date_from), ("date_to", date_to)):
@@ -289,12 +332,6 @@ def filter_documents(qs: QuerySet, *, direction=None, doc_type=None, issuer=None
     return qs
 
 
-# How many engine candidates the first round asks for, per result wanted, and how many rounds (each
-# four times larger) run before the rest is left to one joined query. See the decision record.
-FIRST_ROUND_FACTOR = 4
-CANDIDATE_ROUNDS = 3
-
-
 def search_documents(*, user, query: str = "", direction=None, doc_type=None, issuer=None, date_from=None,
                      date_to=None, urgency=None, register_id=None, status=None, agency_id=None,
                      after: int | None = None, limit: int = 50, before: int | None = None) -> Page:
@@ -307,43 +344,30 @@ def search_documents(*, user, query: str = "", direction=None, doc_type=None, is
     qs = filter_documents(
         visible_documents(user), direction=direction, doc_type=doc_type, issuer=issuer, date_from=date_from,
         date_to=date_to, urgency=urgency, register_id=register_id, status=status, agency_id=agency_id,
-    ).select_related("doc_type", "register", "agency")
+    )
     after = _int(after, "after", {}) if after not in (None, "") else None
     before = _int(before, "before", {}) if before not in (None, "") else None
-    limit = max(1, min(_int(limit, "limit", {}) or 50, 200))
+    limit = _int(limit, "limit", {})
+    limit = 50 if limit is None else max(1, min(limit, 200))
     terms = parse_query(query)
     if not terms:
-        return keyset_page(qs, after=after, before=before, limit=limit)
+        return keyset_page(qs.select_related(*LIST_RELATED), after=after, before=before, limit=limit)
 
+    where = _where_sql(qs)
+    if where is None:
+        return Page([], None, None)
     engine = _engine()
-    expression = engine.expression(terms)
     backwards = before is not None
-    order = "pk" if backwards else "-pk"
-    want = limit + 1
-    rows: list[Document] = []
-    cursor = before if backwards else after
-    batch = FIRST_ROUND_FACTOR * want
-    # The engine walks its index newest first and stops at `batch` ids, so a round costs what the raw
-    # engine query costs; visibility and filters then check only those ids by primary key.
-    for _ in range(CANDIDATE_ROUNDS):
-        ids = _match_ids(engine, expression, limit=batch,
-                         below=None if backwards else cursor, above=cursor if backwards else None)
-        if ids:
-            rows += qs.filter(pk__in=ids).order_by(order)[: want - len(rows)]
-        if len(rows) >= want or len(ids) < batch:
-            break
-        cursor = ids[-1]
-        batch *= 4
-    else:
-        # Few matches are visible (a narrow filter, another agency's words): one joined query lets the
-        # database drive from the filters' indexes instead of paging through the engine forever.
-        rest = qs.filter(pk__in=RawSQL(engine.match_sql, [expression]))
-        rest = rest.filter(pk__gt=cursor) if backwards else rest.filter(pk__lt=cursor)
-        rows += rest.order_by(order)[: want - len(rows)]
-
+    # One statement: the engine yields matches newest first, each is checked against visibility and the
+    # filters by primary key, and the scan stops at limit+1 (see docs/decisions/0002-search.md).
+    ids = _match_ids(engine, engine.expression(terms), limit=limit + 1, where=where,
+                     below=None if backwards else after, above=before)
+    rows = list(Document.objects.filter(pk__in=ids).select_related(*LIST_RELATED)
+                .order_by("pk" if backwards else "-pk"))
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
         rows.reverse()
         return Page(rows, rows[-1].pk if rows else None, rows[0].pk if rows and more else None)
-    return Page(rows, rows[-1].pk if more and rows else None, rows[0].pk if after is not None and rows else None)
+    return Page(rows, rows[-1].pk if more and rows else None,
+                rows[0].pk if after is not None and rows else None)

@@ -11,16 +11,16 @@ from django.db import migrations, models
 SQLITE_UP = [
     # External content: the text lives once, in documents_searchentry; FTS5 keeps only the index.
     # unicode61 is enough because the body is already folded to lower-case ASCII words.
-    "CREATE VIRTUAL TABLE documents_search USING fts5("
-    "body, content='documents_searchentry', content_rowid='document_id', tokenize='unicode61')",
-    "CREATE TRIGGER documents_search_ai AFTER INSERT ON documents_searchentry BEGIN "
-    "INSERT INTO documents_search(rowid, body) VALUES (new.document_id, new.body); END",
-    "CREATE TRIGGER documents_search_ad AFTER DELETE ON documents_searchentry BEGIN "
-    "INSERT INTO documents_search(documents_search, rowid, body) VALUES ('delete', old.document_id, old.body); "
-    "END",
-    "CREATE TRIGGER documents_search_au AFTER UPDATE ON documents_searchentry BEGIN "
-    "INSERT INTO documents_search(documents_search, rowid, body) VALUES ('delete', old.document_id, old.body); "
-    "INSERT INTO documents_search(rowid, body) VALUES (new.document_id, new.body); END",
+    ("CREATE VIRTUAL TABLE documents_search USING fts5("
+     "body, content='documents_searchentry', content_rowid='document_id', tokenize='unicode61')"),
+    ("CREATE TRIGGER documents_search_ai AFTER INSERT ON documents_searchentry BEGIN "
+     "INSERT INTO documents_search(rowid, body) VALUES (new.document_id, new.body); END"),
+    ("CREATE TRIGGER documents_search_ad AFTER DELETE ON documents_searchentry BEGIN "
+     "INSERT INTO documents_search(documents_search, rowid, body) VALUES ('delete', old.document_id, old.body); "
+     "END"),
+    ("CREATE TRIGGER documents_search_au AFTER UPDATE ON documents_searchentry BEGIN "
+     "INSERT INTO documents_search(documents_search, rowid, body) VALUES ('delete', old.document_id, old.body); "
+     "INSERT INTO documents_search(rowid, body) VALUES (new.document_id, new.body); END"),
     # Index whatever rows already exist (none on a fresh database).
     "INSERT INTO documents_search(documents_search) VALUES ('rebuild')",
 ]
@@ -33,8 +33,8 @@ SQLITE_DOWN = [
 
 POSTGRES_UP = [
     # 'simple' keeps every word as it is (no stemming, no stop words): the text is already folded.
-    "ALTER TABLE documents_searchentry ADD COLUMN tsv tsvector "
-    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, body)) STORED",
+    ("ALTER TABLE documents_searchentry ADD COLUMN tsv tsvector "
+     "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, body)) STORED"),
     "CREATE INDEX documents_searchentry_tsv ON documents_searchentry USING gin (tsv)",
 ]
 POSTGRES_DOWN = [

@@ -263,13 +263,8 @@ def test_keyset_pages_newest_first(register_in, clerk):
     assert newest.prev_before is None
 
 
-@pytest.mark.parametrize("factor, rounds", [(4, 3), (1, 1), (1, 2), (2, 1)])
-def test_sparse_visible_matches_page_the_same_whatever_the_batching(
-        register_in, clerk, other_clerk, other_agency, monkeypatch, factor, rounds):
-    # Matches of another agency sit between the clerk's own: the candidate rounds skip them, and the
-    # joined query that takes over after the last round must give the same pages.
-    monkeypatch.setattr(search, "FIRST_ROUND_FACTOR", factor)
-    monkeypatch.setattr(search, "CANDIDATE_ROUNDS", rounds)
+def test_sparse_visible_matches_page_correctly(register_in, clerk, other_clerk, other_agency):
+    # Matches of another agency sit between the clerk's own: the scan skips them and keeps going.
     mine = []
     for i in range(3):
         mine.append(register_in(f"Về việc chuyển đổi số lần {i}"))
@@ -331,8 +326,19 @@ def test_queries_without_words_list_everything_visible(corpus, clerk, query):
 
 def test_silly_paging_values_do_not_fail(corpus, clerk):
     assert len(search_documents(user=clerk, query="hoa", limit="abc").items) == 2
-    assert len(search_documents(user=clerk, query="hoa", limit=-5).items) == 1
+    assert len(search_documents(user=clerk, query="hoa", limit=0).items) == 1
+    assert len(search_documents(user=clerk, query="hoa", limit=-5).items) == 2
+    assert len(search_documents(user=clerk, query="hoa", limit=10**30).items) == 2
     assert len(search_documents(user=clerk, query="hoa", after="xyz").items) == 2
+    assert len(search_documents(user=clerk, query="hoa", after=10**30).items) == 2
+    assert len(search_documents(user=clerk, query="hoa", before=-1).items) == 2
+    assert len(search_documents(user=clerk, query="", after=10**30).items) == 5
+
+
+@pytest.mark.parametrize("filters", [{"register_id": 10**30}, {"agency_id": -1}, {"doc_type": "9" * 40}])
+def test_out_of_range_ids_are_refused(corpus, clerk, filters):
+    with pytest.raises(ValidationFailed):
+        search_documents(user=clerk, query="hoa", **filters)
 
 
 def test_parse_query_builds_words_phrases_and_prefixes():

@@ -35,6 +35,8 @@ def agency_required(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         if request.agency_id is None:
+            if request.user.is_superuser:  # a system admin without a position works on the agency list
+                return redirect("org:manage")
             raise HttpForbidden("Tài khoản chưa được phân công vào cơ quan nào.")
         return view(request, *args, **kwargs)
 

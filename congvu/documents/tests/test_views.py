@@ -98,8 +98,24 @@ def test_home_shows_todays_counts_and_urgent_items(client, agency, clerk):
 
 def test_user_without_any_position_gets_403(client, django_user_model):
     user = django_user_model.objects.create_user(username="khach", password="matkhau-123")
-    assert _login(client, user).get("/").status_code == 403
+    response = _login(client, user).get("/")
+    assert response.status_code == 403
+    assert "Tài khoản chưa được phân công vào cơ quan nào." in response.content.decode()
     assert client.get(reverse("documents:incoming_list")).status_code == 403
+
+
+def test_system_admin_without_position_lands_on_the_agency_list(client, django_user_model):
+    admin = django_user_model.objects.create_superuser(username="admin", password="matkhau-123")
+    response = _login(client, admin).get("/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("org:agency_list")
+    assert "Cơ quan trong hệ thống" in response.content.decode()
+
+
+def test_invisible_document_gets_a_vietnamese_404(client, agency, other_agency, clerk, other_clerk):
+    doc = incoming_register(actor=other_clerk, agency=other_agency, data=incoming_data())
+    response = _login(client, clerk).get(reverse("documents:detail", args=[doc.pk]))
+    assert response.status_code == 404
+    assert "Không tìm thấy trang hoặc văn bản" in response.content.decode()
 
 
 # --- lists -------------------------------------------------------------------------------------

@@ -111,6 +111,7 @@ def test_clerk_registers_finds_and_opens_a_document(live_server, browser, agency
     assert "thiên tai" in result.inner_text()
     page.wait_for_load_state("networkidle")
     assert page.locator("#results tbody tr").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "congvu-search.png"), full_page=True)
     result.click()
 
     # The detail page shows the PDF inline, from a same-origin URL that answers application/pdf.

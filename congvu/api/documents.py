@@ -157,14 +157,14 @@ def _create_body(schema) -> dict:
 def _read_create_payload(request: HttpRequest, schema):
     """The validated body and the uploaded files, from JSON or multipart."""
     if request.content_type == "multipart/form-data":
-        raw = request.POST.get("data")
-        if raw is None:
-            raise ValidationFailed("Thiếu trường “data” (JSON) trong dữ liệu multipart.",
-                                   fields={"data": "Thiếu trường bắt buộc."})
         # The size guard cuts an oversize upload short; what was parsed is then incomplete.
         if upload_too_large(request):
             message = upload_error_message(request)
             raise TooLarge(message, fields={"files": message})
+        raw = request.POST.get("data")
+        if raw is None:
+            raise ValidationFailed("Thiếu trường “data” (JSON) trong dữ liệu multipart.",
+                                   fields={"data": "Thiếu trường bắt buộc."})
         uploads = [f for key in request.FILES for f in request.FILES.getlist(key)]
     elif request.content_type in ("application/json", "", None) or request.content_type.endswith("+json"):
         raw, uploads = request.body, []

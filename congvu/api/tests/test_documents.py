@@ -290,6 +290,18 @@ def test_oversize_file_is_413_and_nothing_is_saved(agency, clerk, settings):
     assert state_snapshot() == before
 
 
+def test_oversize_file_before_the_data_field_is_still_413(agency, clerk, settings):
+    # The guard stops parsing at the big file, so a `data` field sent after it never arrives.
+    settings.MAX_UPLOAD_BYTES = 1024
+    client = ApiClient(clerk)
+    before = state_snapshot()
+    big = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * 5000)
+    response = client.client.post("/api/v1/documents/incoming", {"files": [big], "data": "{}"})
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert state_snapshot() == before
+
+
 def test_file_that_is_not_what_its_name_says_is_refused(agency, clerk):
     client = ApiClient(clerk)
     before = state_snapshot()

@@ -6,6 +6,7 @@ no document, no consumed number, no orphan file.
 """
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -89,8 +90,14 @@ class OutgoingData:
 
 # --- validation helpers ------------------------------------------------------------------------
 
+def _clean_text(value) -> str:
+    """NFC, invisible format characters (zero-width spaces, BOM…) removed, whitespace runs collapsed."""
+    text = "".join(ch for ch in nfc(str(value or "")) if unicodedata.category(ch) not in ("Cf", "Cc") or ch in "\n\t")
+    return " ".join(text.split())
+
+
 def _text(value, *, field_name: str, label: str, errors: dict, required=False, max_length=None) -> str:
-    text = " ".join(nfc(str(value or "")).split())
+    text = _clean_text(value)
     if required and not text:
         errors[field_name] = f"Vui lòng nhập {label}."
     elif max_length and len(text) > max_length:
@@ -434,7 +441,7 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
     recipient_agencies = list(Agency.objects.filter(pk__in=[int(i) for i in data.recipient_agency_ids or []]))
     if len(recipient_agencies) != len(set(data.recipient_agency_ids or [])):
         errors["recipient_agency_ids"] = "Có cơ quan nhận không tồn tại."
-    names = [n for n in (" ".join(nfc(x).split()) for x in data.recipient_names or []) if n]
+    names = [n for n in (_clean_text(x) for x in data.recipient_names or []) if n]
     if not recipient_agencies and not names:
         errors["recipients"] = "Vui lòng nhập nơi nhận."
     if errors:

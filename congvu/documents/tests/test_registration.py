@@ -175,3 +175,10 @@ def test_update_journals_before_and_after(agency, clerk):
     assert entry.before == {"subject": "Về việc giao chỉ tiêu kế hoạch phát triển kinh tế - xã hội năm 2026",
                             "pages": None}
     assert entry.after == {"subject": "Trích yếu mới", "pages": 3}
+
+
+def test_issuer_of_invisible_characters_only_is_empty(agency, clerk):
+    with pytest.raises(ValidationFailed) as err:
+        incoming_register(actor=clerk, agency=agency, data=incoming_data(issuer="\u200b\ufeff \u200b"))
+    assert err.value.fields["issuer"] == "Vui lòng nhập cơ quan ban hành."
+    assert Document.objects.count() == 0

@@ -226,7 +226,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--agencies", type=int, default=200)
-    parser.add_argument("--big-share", type=float, default=0.6,
+    parser.add_argument("--big-share", type=float, default=0.7,
                         help="share of documents in the big agency (its list needs 10,000 pages × 50 rows)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)

@@ -165,6 +165,7 @@ class _Fts5:
     # CROSS JOIN makes SQLite keep the FTS table as the outer loop, so rows come in the index's own
     # rowid order and LIMIT stops the scan early.
     join = "CROSS JOIN"
+    windowed = False  # FTS5 walks its index in rowid order and stops at LIMIT by itself
 
     @staticmethod
     def expression(terms: list[Term]) -> str:
@@ -184,6 +185,7 @@ class _Tsvector:
     id_column = "documents_searchentry.document_id"
     match = "documents_searchentry.tsv @@ to_tsquery('simple', %s)"
     join = "JOIN"
+    windowed = True
 
     @staticmethod
     def expression(terms: list[Term]) -> str:
@@ -208,13 +210,8 @@ def _engine():
     raise RuntimeError(f"Search is not available on {connection.vendor}.")
 
 
-def _match_ids(engine, expression: str, *, limit: int, where: tuple[str, list] | None = None,
-               below: int | None = None, above: int | None = None) -> list[int]:
-    """Matching ids newest first (below `below`), or oldest first above `above`.
-
-    With `where` (SQL over documents_document), the engine's rows are joined to the documents and
-    checked as they stream out of the index, so the scan stops after `limit` rows that pass.
-    """
+def _match_once(engine, expression: str, *, limit: int, where, below: int | None, above: int | None,
+                newest_first: bool) -> list[int]:
     sql = f"SELECT {engine.id_column} FROM {engine.table}"
     params: list = []
     if where is not None:
@@ -230,11 +227,49 @@ def _match_ids(engine, expression: str, *, limit: int, where: tuple[str, list] |
     if where is not None:
         sql += f" AND ({where[0]})"
         params += where[1]
-    sql += f" ORDER BY {engine.id_column} {'ASC' if above is not None else 'DESC'} LIMIT %s"
+    sql += f" ORDER BY {engine.id_column} {'DESC' if newest_first else 'ASC'} LIMIT %s"
     params.append(limit)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return [row[0] for row in cur.fetchall()]
+
+
+FIRST_WINDOW = 50_000  # ids; each further window is four times wider
+
+
+def _match_ids(engine, expression: str, *, limit: int, where: tuple[str, list] | None = None,
+               below: int | None = None, above: int | None = None) -> list[int]:
+    """Matching ids newest first (below `below`), or oldest first above `above`.
+
+    With `where` (SQL over documents_document), the engine's rows are joined to the documents and
+    checked as they come, so the work stops after `limit` rows that pass.
+    """
+    newest_first = above is None
+    if not engine.windowed:
+        return _match_once(engine, expression, limit=limit, where=where, below=below, above=above,
+                           newest_first=newest_first)
+    # PostgreSQL's GIN index yields matches in no useful order, so an unbounded query fetches every
+    # match to sort them. Asking for the newest ids in widening windows keeps each query to the matches
+    # of one window; common words fill the page from the first window.
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT max({engine.id_column}) FROM {engine.table}")
+        top = (cur.fetchone()[0] or 0) + 1
+    ids: list[int] = []
+    width = FIRST_WINDOW
+    if newest_first:
+        hi = top if below is None else min(below, top)
+        while hi > 0 and len(ids) < limit:  # window: lo <= id < hi
+            lo = max(hi - width, 0)
+            ids += _match_once(engine, expression, limit=limit - len(ids), where=where, below=hi, above=lo - 1,
+                               newest_first=True)
+            hi, width = lo, width * 4
+    else:
+        lo = above
+        while lo < top and len(ids) < limit:  # window: lo < id <= lo + width
+            ids += _match_once(engine, expression, limit=limit - len(ids), where=where, below=lo + width + 1,
+                               above=lo, newest_first=False)
+            lo, width = lo + width, width * 4
+    return ids
 
 
 def raw_engine_search(folded_terms_or_query: str, limit: int) -> list[int]:

@@ -263,8 +263,15 @@ def test_keyset_pages_newest_first(register_in, clerk):
     assert newest.prev_before is None
 
 
-def test_sparse_visible_matches_page_correctly(register_in, clerk, other_clerk, other_agency):
-    # Matches of another agency sit between the clerk's own: the scan skips them and keeps going.
+@pytest.mark.parametrize("window", [None, 1, 2, 5])
+def test_sparse_visible_matches_page_correctly(register_in, clerk, other_clerk, other_agency, monkeypatch,
+                                               window):
+    # Matches of another agency sit between the clerk's own: the scan skips them and keeps going,
+    # also when the engine is asked in id windows (PostgreSQL's way; forced here on both engines).
+    if window:
+        monkeypatch.setattr(search, "FIRST_WINDOW", window)
+        monkeypatch.setattr(search._Fts5, "windowed", True)
+        monkeypatch.setattr(search._Tsvector, "windowed", True)
     mine = []
     for i in range(3):
         mine.append(register_in(f"Về việc chuyển đổi số lần {i}"))
@@ -280,6 +287,12 @@ def test_sparse_visible_matches_page_correctly(register_in, clerk, other_clerk, 
             break
         after = page.next_after
     assert pages == [[mine[2].pk], [mine[1].pk], [mine[0].pk]]
+    back = search_documents(user=clerk, query="chuyển đổi số", limit=1, before=mine[0].pk)
+    assert [d.pk for d in back.items] == [mine[1].pk]
+    back = search_documents(user=clerk, query="chuyển đổi số", limit=5, before=mine[0].pk)
+    assert [d.pk for d in back.items] == [mine[2].pk, mine[1].pk]
+    every = Document.objects.filter(subject__icontains="chuyển đổi số").order_by("-pk").values_list("pk", flat=True)
+    assert raw_engine_search("chuyen doi so", 100) == list(every)
     assert [d.pk for d in search_documents(user=clerk, query="chuyển đổi số", limit=5).items] == \
         [mine[2].pk, mine[1].pk, mine[0].pk]
 

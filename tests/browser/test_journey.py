@@ -55,8 +55,8 @@ def _earlier_documents(agency, clerk):
             subject=subject, issued_date=today - dt.timedelta(days=3), due_date=today + dt.timedelta(days=5)))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_clerk_registers_finds_and_opens_a_document(live_server, browser, agency, clerk, tmp_path):
+@pytest.mark.django_db(transaction=True)
+def test_clerk_registers_finds_and_opens_a_document(reference_data, live_server, browser, agency, clerk, tmp_path):
     _earlier_documents(agency, clerk)
     pdf_path = tmp_path / "quyet-dinh-phong-chong-thien-tai.pdf"
     pdf_path.write_bytes(minimal_pdf("Quyet dinh phong chong thien tai"))

@@ -5,7 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from congvu.audit.models import JournalChain, JournalEntry
@@ -60,8 +60,14 @@ def journal_record(*, actor, agency_id: int | None, action: str, obj=None, objec
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     chain_key = f"agency:{agency_id}" if agency_id else "system"
-    chain, _ = JournalChain.objects.get_or_create(key=chain_key)
-    chain = JournalChain.objects.select_for_update().get(pk=chain.pk)
+    chain = JournalChain.objects.select_for_update().filter(key=chain_key).first()
+    if chain is None:
+        try:
+            with transaction.atomic():
+                JournalChain.objects.create(key=chain_key)
+        except IntegrityError:  # another writer started the chain first
+            pass
+        chain = JournalChain.objects.select_for_update().get(key=chain_key)
     seq = chain.last_seq + 1
     created_at = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None

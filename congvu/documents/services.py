@@ -9,7 +9,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from congvu.audit.services import journal_record
@@ -214,11 +214,19 @@ def register_for(*, agency: Agency, year: int, direction: str, doc_type: Documen
 
 
 def _take_number(register: Register) -> int:
-    """Advance the register's counter under a row lock; the caller's transaction owns the lock."""
-    locked = Register.objects.select_for_update().get(pk=register.pk)
-    number = locked.next_number
-    Register.objects.filter(pk=locked.pk).update(next_number=number + 1)
-    return number
+    """Advance the register's counter and return the number taken.
+
+    One UPDATE … RETURNING: it takes the row lock, which the caller's transaction holds until it
+    commits, so writers into one register queue here and a rollback gives the number back. Everything
+    that can be prepared earlier is, to keep this critical section short.
+    """
+    table = connection.ops.quote_name(Register._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_number = next_number + 1 WHERE id = %s RETURNING next_number - 1",
+            [register.pk],
+        )
+        return cursor.fetchone()[0]
 
 
 # --- duplicates --------------------------------------------------------------------------------
@@ -353,17 +361,18 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
         if dups:
             raise DuplicateSuspected(dups)
 
+    register = register_for(agency=agency, year=arrival_day.year, direction=Direction.INCOMING,
+                            doc_type=doc_type, secrecy=secrecy)
+    issuer_agency = Agency.objects.filter(name__iexact=issuer).first()
     prepared = _prepare_files(uploads)
     written: list[str] = []
     try:
         with transaction.atomic():
-            register = register_for(agency=agency, year=arrival_day.year, direction=Direction.INCOMING,
-                                    doc_type=doc_type, secrecy=secrecy)
             arrival_number = _take_number(register)
             doc = Document.objects.create(
                 agency=agency, direction=Direction.INCOMING, register=register, register_number=arrival_number,
                 registered_at=received_at, number=number, notation=notation, doc_type=doc_type, issuer=issuer,
-                issuer_agency=Agency.objects.filter(name__iexact=issuer).first(), issued_date=issued_date,
+                issuer_agency=issuer_agency, issued_date=issued_date,
                 subject=subject, signer=signer, signer_title=signer_title, urgency=urgency, secrecy=secrecy,
                 pages=pages, due_date=due_date, channel=channel, receiving_department=dept,
                 receiving_official=person, notes=notes, created_by=actor, request_token=request_token,
@@ -448,15 +457,15 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
         raise ValidationFailed("Thông tin văn bản đi chưa hợp lệ.", fields=errors)
     access = _officials_of(agency, data.access_official_ids)
 
+    register = register_for(agency=agency, year=issued_date.year, direction=Direction.OUTGOING,
+                            doc_type=doc_type, secrecy=secrecy)
+    notation = build_notation(type_abbreviation=doc_type.abbreviation, agency_code=agency.notation_code,
+                              department_code=dept.code if dept else "")
     prepared = _prepare_files(uploads)
     written: list[str] = []
     try:
         with transaction.atomic():
-            register = register_for(agency=agency, year=issued_date.year, direction=Direction.OUTGOING,
-                                    doc_type=doc_type, secrecy=secrecy)
             n = _take_number(register)
-            notation = build_notation(type_abbreviation=doc_type.abbreviation, agency_code=agency.notation_code,
-                                      department_code=dept.code if dept else "")
             doc = Document.objects.create(
                 agency=agency, direction=Direction.OUTGOING, register=register, register_number=n,
                 registered_at=timezone.now(), number=format_number(n), notation=notation, doc_type=doc_type,
@@ -498,8 +507,18 @@ EDITABLE_FIELDS = ("subject", "signer", "signer_title", "urgency", "pages", "due
                    "receiving_department_id", "receiving_official_id", "dispatched_on", "copies")
 
 
+# Vietnamese labels and length limits of the correctable fields (the same limits as registration).
+_UPDATE_LABELS = {"subject": "trích yếu", "signer": "người ký", "signer_title": "chức vụ người ký", "notes": "ghi chú",
+                  "pages": "số trang", "copies": "số lượng bản"}
+_UPDATE_MAX_LENGTH = {"subject": 2000, "signer": 100, "signer_title": 200, "notes": 2000}
+
+
 def document_update(*, actor, document: Document, changes: dict) -> Document:
-    """Correct the metadata of a registered document. Numbers, dates of issue and registers never change."""
+    """Correct the metadata of a registered document. Numbers, dates of issue and registers never change.
+
+    Only `EDITABLE_FIELDS` may be sent. Any invalid field rejects the whole change (ValidationFailed with
+    Vietnamese per-field messages). A change that changes nothing writes nothing, not even a journal row.
+    """
     if not can_register(actor, document.agency_id):
         raise PermissionDenied("Chỉ văn thư của cơ quan được sửa thông tin văn bản.")
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -509,12 +528,13 @@ def document_update(*, actor, document: Document, changes: dict) -> Document:
     clean: dict = {}
     for key, value in changes.items():
         if key in ("subject", "signer", "signer_title", "notes"):
-            clean[key] = _text(value, field_name=key, label=key, errors=errors, required=(key == "subject"))
+            clean[key] = _text(value, field_name=key, label=_UPDATE_LABELS[key], errors=errors,
+                               required=(key == "subject"), max_length=_UPDATE_MAX_LENGTH[key])
         elif key == "urgency":
             clean[key] = _choice(value, Urgency, field_name=key, label="độ khẩn", errors=errors,
                                  default=document.urgency)
         elif key in ("pages", "copies"):
-            clean[key] = _positive_int(value, field_name=key, label=key, errors=errors)
+            clean[key] = _positive_int(value, field_name=key, label=_UPDATE_LABELS[key], errors=errors)
         elif key in ("due_date", "dispatched_on"):
             clean[key] = _date(value, field_name=key, errors=errors)
         elif key == "receiving_department_id":
@@ -525,6 +545,18 @@ def document_update(*, actor, document: Document, changes: dict) -> Document:
             o = _check_agency_member(Official, value, document.agency, field_name=key, label="người nhận",
                                      errors=errors)
             clean[key] = o.pk if o else None
+    # The date order registration enforces; checked only when the date changes, so an older record that
+    # predates the rule can still have its other fields corrected.
+    due_date = clean.get("due_date")
+    if due_date and due_date != document.due_date and document.issued_date and due_date < document.issued_date:
+        errors["due_date"] = "Hạn xử lý không được trước ngày ban hành."
+    dispatched_on = clean.get("dispatched_on")
+    if dispatched_on and dispatched_on != document.dispatched_on:
+        if document.direction == Direction.INCOMING:
+            if dispatched_on < timezone.localtime(document.registered_at).date():
+                errors["dispatched_on"] = "Ngày chuyển không được trước ngày đến."
+        elif document.issued_date and dispatched_on < document.issued_date:
+            errors["dispatched_on"] = "Ngày chuyển không được trước ngày ban hành."
     if errors:
         raise ValidationFailed("Thông tin sửa chưa hợp lệ.", fields=errors)
     with transaction.atomic():
@@ -532,11 +564,18 @@ def document_update(*, actor, document: Document, changes: dict) -> Document:
         before = document_snapshot(locked)
         for key, value in clean.items():
             setattr(locked, key, value)
-        if locked.direction == Direction.OUTGOING and locked.dispatched_on:
-            locked.status = DocumentStatus.DISPATCHED
-        locked.save()
-        search.index_document(locked)
+        if locked.direction == Direction.OUTGOING and locked.status in (DocumentStatus.ISSUED,
+                                                                        DocumentStatus.DISPATCHED):
+            locked.status = DocumentStatus.DISPATCHED if locked.dispatched_on else DocumentStatus.ISSUED
         after = document_snapshot(locked)
+        if after == before:
+            return locked
+        locked.save()
+        if locked.is_secret and locked.receiving_official_id and \
+                after["receiving_official_id"] != before["receiving_official_id"]:
+            # As at registration: the person a secret document is addressed to is named on it.
+            DocumentAccess.objects.get_or_create(document=locked, official_id=locked.receiving_official_id)
+        search.index_document(locked)
         journal_record(actor=actor, agency_id=locked.agency_id, action="document.update", obj=locked,
                        before={k: v for k, v in before.items() if after[k] != v},
                        after={k: v for k, v in after.items() if before[k] != v})

@@ -167,3 +167,72 @@ class DocumentFilterForm(forms.Form):
             registers = registers.filter(direction=direction)
         self.fields["register"].choices = [("", "Tất cả")] + [
             (str(r.pk), r.name) for r in registers.order_by("-year", "direction", "scope", "name")]
+
+
+class DocumentEditForm(forms.Form):
+    """Correcting a registered document (Decree 30: the clerk corrects metadata). Only fields the
+    service lets change are here, and only those that mean something for the document's direction.
+    Every field is a plain optional text field (selects included), so the form never drops a value:
+    `services.document_update` alone decides what is valid and its messages go beside the fields."""
+
+    subject = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 3}))
+    signer = forms.CharField(label="Người ký", widget=forms.TextInput(attrs={"maxlength": "100"}))
+    signer_title = forms.CharField(label="Chức vụ người ký", widget=forms.TextInput(attrs={"maxlength": "200"}))
+    urgency = forms.CharField(label="Độ khẩn", widget=forms.Select(choices=Urgency.choices))
+    pages = forms.CharField(label="Số trang", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    due_date = forms.CharField(label="Hạn xử lý", widget=_date_input())
+    receiving_department_id = forms.CharField(label="Đơn vị nhận", widget=forms.Select)
+    receiving_official_id = forms.CharField(label="Người nhận", widget=forms.Select)
+    dispatched_on = forms.CharField(label="Ngày chuyển", widget=_date_input())
+    copies = forms.CharField(label="Số lượng bản", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    notes = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}))
+
+    INCOMING_FIELDS: ClassVar[tuple[str, ...]] = (
+        "subject", "signer", "signer_title", "urgency", "pages", "due_date", "receiving_department_id",
+        "receiving_official_id", "dispatched_on", "notes")
+    OUTGOING_FIELDS: ClassVar[tuple[str, ...]] = (
+        "subject", "signer", "signer_title", "urgency", "pages", "due_date", "dispatched_on", "copies", "notes")
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = self.INCOMING_FIELDS if document.direction == "in" else self.OUTGOING_FIELDS
+        for name in list(self.fields):
+            if name in keep:
+                self.fields[name].required = False
+            else:
+                del self.fields[name]
+        if "receiving_department_id" in self.fields:
+            self.fields["receiving_department_id"].widget.choices = _department_choices(
+                document.agency_id, "— Chưa chọn —")
+            self.fields["receiving_official_id"].widget.choices = [("", "— Chưa chọn —")] + _official_choices(
+                document.agency_id)
+        if document.direction == "out":
+            self.fields["due_date"].label = "Hạn trả lời"
+        else:
+            self.fields["dispatched_on"].help_text = "Ngày chuyển văn bản cho đơn vị, người nhận."
+        if not self.is_bound:
+            self.initial.update(self._initial_for(document))
+
+    def _initial_for(self, document) -> dict:
+        def date(value):
+            return value.strftime("%d/%m/%Y") if value else ""
+
+        values = {
+            "subject": document.subject, "signer": document.signer, "signer_title": document.signer_title,
+            "urgency": document.urgency, "pages": "" if document.pages is None else str(document.pages),
+            "due_date": date(document.due_date), "dispatched_on": date(document.dispatched_on),
+            "receiving_department_id": str(document.receiving_department_id or ""),
+            "receiving_official_id": str(document.receiving_official_id or ""),
+            "copies": "" if document.copies is None else str(document.copies), "notes": document.notes,
+        }
+        return {k: v for k, v in values.items() if k in self.fields}
+
+    def changes(self) -> dict:
+        """What to hand to `document_update`: the fields the request carried. A field missing from the
+        request is left alone rather than cleared."""
+        self.is_valid()  # plain optional text fields: this only collects the stripped values
+        return {name: self.cleaned_data.get(name, "") for name in self.fields if name in self.data}
+
+    def add_service_errors(self, fields: dict[str, str]) -> None:
+        for name, message in fields.items():
+            self.add_error(name if name in self.fields else None, message)

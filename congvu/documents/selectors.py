@@ -132,3 +132,88 @@ def issuer_suggestions(*, user, agency_id: int, prefix: str, limit: int = 10) ->
         .order_by("-n", "issuer")[:limit]
     )
     return [r["issuer"] for r in rows]
+
+
+# --- printing a register (Decree 30/2020 Annex IV) -----------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from congvu.core.dates import parse_vn_date  # noqa: E402
+from congvu.core.errors import PermissionDenied, ValidationFailed  # noqa: E402
+from congvu.documents.models import Direction, Register  # noqa: E402
+
+
+@dataclass
+class RegisterPrint:
+    """One register between two dates, as printed and bound: its rows in number order and the cover's ranges."""
+
+    register: Register
+    date_from: dt.date
+    date_to: dt.date
+    documents: list[Document]
+    first_number: int | None
+    last_number: int | None
+
+
+def printable_registers(*, user, agency_id: int, direction: str | None = None) -> list[Register]:
+    """The registers of an agency that `user` may print: clerks, leaders and agency admins print the
+    agency's registers; a secret register only shows once the user is named on one of its documents."""
+    access = user_access(user).get(agency_id)
+    if access is None or not access.roles & FULL_VIEW_ROLES:
+        return []
+    secret_seen = (visible_documents(user).filter(agency_id=agency_id, register__scope=Register.Scope.SECRET)
+                   .values("register_id"))
+    qs = Register.objects.filter(agency_id=agency_id).filter(~Q(scope=Register.Scope.SECRET) | Q(pk__in=secret_seen))
+    if direction:
+        qs = qs.filter(direction=direction)
+    return list(qs.order_by("-year", "direction", "scope", "doc_type_code"))
+
+
+def register_print(*, user, register_id: int, date_from=None, date_to=None) -> RegisterPrint:
+    """The rows of one register that `user` may see, numbered between two dates (dd/mm/yyyy; by default
+    the register's whole year up to today), ordered by number.
+
+    Incoming rows are chosen by arrival date, outgoing rows by their date of issue. Raises NotFound for
+    a register the user cannot see (another agency's, or a secret one they are named on nothing in),
+    PermissionDenied for roles that do not keep registers, ValidationFailed for bad dates.
+    """
+    register = Register.objects.select_related("agency", "agency__parent").filter(pk=register_id).first()
+    access = user_access(user).get(register.agency_id) if register is not None else None
+    if access is None:
+        raise NotFound("Không tìm thấy sổ văn bản.")
+    if not access.roles & FULL_VIEW_ROLES:
+        raise PermissionDenied("Chỉ văn thư, lãnh đạo và quản trị cơ quan được in sổ văn bản.")
+    rows = visible_documents(user).filter(register=register)
+    if register.scope == Register.Scope.SECRET and not rows.exists():
+        raise NotFound("Không tìm thấy sổ văn bản.")
+
+    errors: dict[str, str] = {}
+    year_start, year_end = dt.date(register.year, 1, 1), dt.date(register.year, 12, 31)
+    parsed = {}
+    for name, value in (("date_from", date_from), ("date_to", date_to)):
+        try:
+            parsed[name] = parse_vn_date(value, field=name)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+            continue
+        if parsed[name] and not year_start <= parsed[name] <= year_end:
+            errors[name] = f"Ngày phải thuộc năm {register.year} của sổ."
+    if errors:
+        raise ValidationFailed("Khoảng ngày in sổ chưa hợp lệ.", fields=errors)
+    start = parsed["date_from"] or year_start
+    end = parsed["date_to"] or min(year_end, max(year_start, timezone.localdate()))
+    if end < start:
+        raise ValidationFailed("Khoảng ngày in sổ chưa hợp lệ.",
+                               fields={"date_to": "“Đến ngày” không được trước “Từ ngày”."})
+
+    if register.direction == Direction.INCOMING:
+        tz = timezone.get_current_timezone()
+        rows = rows.filter(registered_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+                           registered_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    else:
+        rows = rows.filter(issued_date__gte=start, issued_date__lte=end).prefetch_related("recipients")
+    documents = list(rows.select_related("doc_type", "receiving_department", "receiving_official",
+                                         "drafting_department").order_by("register_number"))
+    return RegisterPrint(register=register, date_from=start, date_to=end, documents=documents,
+                         first_number=documents[0].register_number if documents else None,
+                         last_number=documents[-1].register_number if documents else None)

@@ -20,9 +20,11 @@ from congvu.core.dates import parse_vn_date
 from congvu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from congvu.documents import register_admin, search, selectors, services
 from congvu.documents.files import PDF, open_stored
-from congvu.documents.forms import DocumentFilterForm, IncomingForm, OutgoingForm, current_document_types
-from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, Register
-from congvu.org.models import Agency
+from congvu.documents.forms import (
+    DocumentEditForm, DocumentFilterForm, IncomingForm, OutgoingForm, current_document_types,
+)
+from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, DocumentStatus, Register, Urgency
+from congvu.org.models import Agency, Department, Official
 from congvu.org.selectors import can_manage_agency, can_register
 
 LIST_LIMIT = 50
@@ -115,6 +117,7 @@ def _document_list(request, direction: str, template_title: str):
         "query": form.data.get("q", "") if form.is_bound else "",
         "list_url": request.path, "can_register": can_register(request.user, agency_id),
         "new_url": reverse("documents:incoming_new" if direction == Direction.INCOMING else "documents:outgoing_new"),
+        "print_registers": selectors.printable_registers(user=request.user, agency_id=agency_id, direction=direction),
     }
     return _full_or_partial(request, "documents/document_list.html", context)
 
@@ -276,7 +279,56 @@ JOURNAL_LABELS = {
     "document.update": "Sửa thông tin văn bản",
     "document.view": "Mở xem văn bản mật",
     "document.download": "Tải tệp đính kèm",
+    "document.print": "In sổ văn bản mật có văn bản này",
 }
+
+# How the journal's before/after keys read on the page (the labels of the registration forms).
+FIELD_LABELS = {
+    "subject": "Trích yếu", "signer": "Người ký", "signer_title": "Chức vụ người ký", "urgency": "Độ khẩn",
+    "pages": "Số trang", "due_date": "Hạn xử lý", "receiving_department_id": "Đơn vị nhận",
+    "receiving_official_id": "Người nhận", "dispatched_on": "Ngày chuyển", "copies": "Số lượng bản",
+    "notes": "Ghi chú", "status": "Trạng thái",
+}
+
+
+def _journal_changes(journal: list[JournalEntry], doc) -> None:
+    """Give each correction in `journal` a `changes` list of (label, before, after) in Vietnamese."""
+    updates = [e for e in journal if e.action == "document.update" and (e.before or e.after)]
+    ids = {"receiving_department_id": set(), "receiving_official_id": set()}
+    for e in updates:
+        for values in (e.before or {}, e.after or {}):
+            for key, found in ids.items():
+                if values.get(key):
+                    found.add(values[key])
+    names = {
+        "receiving_department_id": dict(Department.objects.filter(pk__in=ids["receiving_department_id"])
+                                        .values_list("pk", "name")),
+        "receiving_official_id": dict(Official.objects.filter(pk__in=ids["receiving_official_id"])
+                                      .values_list("pk", "full_name")),
+    }
+    labels = FIELD_LABELS | ({"due_date": "Hạn trả lời"} if doc.direction == Direction.OUTGOING else {})
+
+    def shown(key, value) -> str:
+        if value in (None, ""):
+            return "(trống)"
+        if key in ("due_date", "dispatched_on"):
+            try:
+                return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+            except (TypeError, ValueError):
+                return str(value)
+        if key == "urgency":
+            return Urgency(value).label if value in Urgency.values else str(value)
+        if key == "status":
+            return DocumentStatus(value).label if value in DocumentStatus.values else str(value)
+        if key in names:
+            return names[key].get(value, f"#{value}")
+        return str(value)
+
+    order = list(services.EDITABLE_FIELDS) + ["status"]
+    for e in updates:
+        before, after = e.before or {}, e.after or {}
+        keys = sorted(set(before) | set(after), key=lambda k: order.index(k) if k in order else len(order))
+        e.changes = [(labels.get(k, k), shown(k, before.get(k)), shown(k, after.get(k))) for k in keys]
 
 
 @login_required
@@ -290,11 +342,43 @@ def document_detail(request, pk: int):
                    .order_by("created_at", "pk"))
     for entry in journal:
         entry.label = JOURNAL_LABELS.get(entry.action, entry.action)
+    _journal_changes(journal, doc)
     return render(request, "documents/document_detail.html", {
+        "can_edit": can_register(request.user, doc.agency_id),
         "doc": doc, "attachments": attachments, "first_pdf": first_pdf, "journal": journal,
         "recipients": list(doc.recipients.all()) if doc.direction == Direction.OUTGOING else [],
         "access_list": list(doc.access_list.select_related("official")) if doc.is_secret else [],
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_edit(request, pk: int):
+    """Correct a registered document's metadata through `services.document_update`; numbers, dates of
+    issue and registers are shown, never edited. Invisible → 404; not the agency's clerk → 403."""
+    doc = _visible_document(request, pk)
+    if not can_register(request.user, doc.agency_id):
+        raise HttpForbidden("Chỉ văn thư của cơ quan được sửa thông tin văn bản.")
+    if request.method == "POST":
+        form = DocumentEditForm(request.POST, document=doc)
+        before = services.document_snapshot(doc)
+        try:
+            updated = services.document_update(actor=request.user, document=doc, changes=form.changes())
+        except ValidationFailed as exc:
+            form.add_service_errors(exc.fields)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        except PermissionDenied as exc:
+            raise HttpForbidden(exc.message)
+        else:
+            if services.document_snapshot(updated) == before:
+                messages.info(request, "Không có thông tin nào thay đổi.")
+            else:
+                messages.success(request, "Đã sửa thông tin văn bản.")
+            return redirect("documents:detail", pk=doc.pk)
+    else:
+        form = DocumentEditForm(document=doc)
+    return render(request, "documents/document_edit.html", {"doc": doc, "form": form})
 
 
 @login_required
@@ -342,8 +426,9 @@ def register_admin_page(request, agency_pk: int):
         else:
             messages.success(request, "Đã lưu cách đánh số văn bản đi.")
             return redirect("documents:registers", agency_pk=agency.pk)
+    printable = {r.pk for r in selectors.printable_registers(user=request.user, agency_id=agency.pk)}
     return render(request, "documents/registers.html", {
-        "agency": agency, "registers": register_admin.registers_of_agency(agency=agency),
+        "agency": agency, "registers": register_admin.registers_of_agency(agency=agency), "printable": printable,
         "doc_types": current_document_types(), "separate": set(agency.separate_numbering_types or []),
         "errors": errors,
     })
@@ -360,3 +445,36 @@ def register_toggle(request, agency_pk: int, pk: int):
     register_admin.register_set_closed(actor=request.user, register=register, closed=closed)
     messages.success(request, f"{'Đã khóa' if closed else 'Đã mở lại'} {register.name}.")
     return redirect("documents:registers", agency_pk=agency.pk)
+
+
+@login_required
+@require_GET
+def register_print(request, pk: int):
+    """A register between two dates, laid out for printing and binding (Decree 30, Annex IV).
+
+    Only the documents the user may see are printed; printing a secret register is journaled against
+    each of its documents, as opening them would be."""
+    errors: dict[str, str] = {}
+    values = {"date_from": request.GET.get("date_from", ""), "date_to": request.GET.get("date_to", "")}
+    try:
+        printed = selectors.register_print(user=request.user, register_id=pk, **values)
+    except NotFound as exc:
+        raise Http404(exc.message)
+    except PermissionDenied as exc:
+        raise HttpForbidden(exc.message)
+    except ValidationFailed as exc:
+        errors = exc.fields
+        printed = None
+        register = Register.objects.select_related("agency").get(pk=pk)  # visible: dates are checked last
+    else:
+        register = printed.register
+        values = {"date_from": printed.date_from.strftime("%d/%m/%Y"),
+                  "date_to": printed.date_to.strftime("%d/%m/%Y")}
+        for doc in printed.documents:
+            services.document_access_record(actor=request.user, document=doc, action="document.print")
+    return render(request, "documents/register_print.html", {
+        "register": register, "printed": printed, "values": values, "errors": errors,
+        "incoming": register.direction == Direction.INCOMING,
+        "back_url": reverse("documents:incoming_list" if register.direction == Direction.INCOMING
+                            else "documents:outgoing_list"),
+    })

@@ -253,3 +253,38 @@ def test_counter_helper_is_exact():
         except RuntimeError:
             outcomes["failed"] += 1
     assert (outcomes["ok"], outcomes["failed"], flaky.failed) == (6, 3, 3)
+
+
+@pytest.mark.postgres
+@pytest.mark.xfail(strict=True, reason="known bug: two registrations storing the same new file at once; the "
+                                       "second hits StoredFile.sha256 unique and fails with IntegrityError "
+                                       "(see docs/decisions/0001-registry-design.md, known gaps)")
+@db_transactional
+def test_two_agencies_attaching_the_same_new_file_at_once_both_register(agency, clerk, other_agency, other_clerk,
+                                                                       monkeypatch):
+    """Two clerks of different agencies (different registers and journal chains, so no lock orders
+    them) attach the same PDF at the same moment."""
+    _postgres_only()
+    from congvu.documents import files as file_store
+
+    both_stored = threading.Barrier(2, timeout=30)
+    one_at_a_time = threading.Lock()  # keeps the (separate) race on the shared ".part" file out of this test
+    real_put = file_store.put_file
+
+    def put_then_wait(prepared):
+        with one_at_a_time:
+            result = real_put(prepared)
+        both_stored.wait()  # both have looked for a StoredFile and found none
+        return result
+
+    monkeypatch.setattr(file_store, "put_file", put_then_wait)
+    writers = [(other_agency, other_clerk), (agency, clerk)]
+
+    def work(i):
+        where, who = writers[i]
+        actor = get_user_model().objects.get(pk=who.pk)
+        incoming_register(actor=actor, agency=where, data=incoming_data(number="1"),
+                          uploads=[pdf_upload(text="Cung mot tep")])
+
+    assert _run_writers(2, work) == []
+    assert Document.objects.count() == 2 and StoredFile.objects.count() == 1

@@ -27,9 +27,21 @@ from congvu.documents.models import Document, Register, StoredFile
 from congvu.documents.services import incoming_register
 from congvu.documents.tests.factories import incoming_data, pdf_upload
 
-# serialized_rollback: the transactional flush would otherwise erase the document types the data
-# migration loaded, and the tests that run after this module need them.
-db_transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+db_transactional = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _document_types(request):
+    """Transactional tests end with a flush that also empties the document types the data migration
+    loaded; an earlier transactional test may have done so. Load them again (idempotent)."""
+    if "django_db" not in {m.name for m in request.node.iter_markers()}:
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("congvu.documents.migrations.0002_document_types").load(apps, None)
 
 
 def _postgres_only():

@@ -361,10 +361,15 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
         if dups:
             raise DuplicateSuspected(dups)
 
-    register = register_for(agency=agency, year=arrival_day.year, direction=Direction.INCOMING,
-                            doc_type=doc_type, secrecy=secrecy)
+    prepared = _prepare_files(uploads)  # a refused file stops here, before anything is written
+    try:
+        register = register_for(agency=agency, year=arrival_day.year, direction=Direction.INCOMING,
+                                doc_type=doc_type, secrecy=secrecy)
+    except BaseException:
+        for p in prepared:
+            file_store.discard(p)
+        raise
     issuer_agency = Agency.objects.filter(name__iexact=issuer).first()
-    prepared = _prepare_files(uploads)
     written: list[str] = []
     try:
         with transaction.atomic():
@@ -457,11 +462,16 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
         raise ValidationFailed("Thông tin văn bản đi chưa hợp lệ.", fields=errors)
     access = _officials_of(agency, data.access_official_ids)
 
-    register = register_for(agency=agency, year=issued_date.year, direction=Direction.OUTGOING,
-                            doc_type=doc_type, secrecy=secrecy)
+    prepared = _prepare_files(uploads)  # a refused file stops here, before anything is written
+    try:
+        register = register_for(agency=agency, year=issued_date.year, direction=Direction.OUTGOING,
+                                doc_type=doc_type, secrecy=secrecy)
+    except BaseException:
+        for p in prepared:
+            file_store.discard(p)
+        raise
     notation = build_notation(type_abbreviation=doc_type.abbreviation, agency_code=agency.notation_code,
                               department_code=dept.code if dept else "")
-    prepared = _prepare_files(uploads)
     written: list[str] = []
     try:
         with transaction.atomic():

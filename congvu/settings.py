@@ -130,7 +130,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Files --------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = DATA_DIR / "static"  # only for `collectstatic`; whitenoise serves from the finders
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]  # the project's own CSS and JS (congvu/static/congvu/)
 MEDIA_ROOT = Path(os.environ.get("CONGVU_MEDIA_DIR", DATA_DIR / "media")).resolve()
 MAX_UPLOAD_BYTES = int(float(os.environ.get("CONGVU_MAX_UPLOAD_MB", "50")) * 1024 * 1024)

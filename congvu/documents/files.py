@@ -39,6 +39,7 @@ class PreparedFile:
     size: int
     sha256: str
     temp_path: Path
+    text: str = ""  # extracted before the registering transaction, so the number lock is not held for it
 
 
 def _ooxml_kind(head_path: Path) -> str | None:
@@ -115,22 +116,29 @@ def storage_path(sha256: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "files" / sha256[:2] / sha256[2:4] / sha256
 
 
-def put_file(prepared: PreparedFile) -> tuple[str, bool]:
-    """Move the prepared file into content-addressed storage. Returns (relative path, newly written)."""
+def storage_relpath(sha256: str) -> str:
+    return str(storage_path(sha256).relative_to(settings.MEDIA_ROOT))
+
+
+def put_file(prepared: PreparedFile) -> str:
+    """Copy the prepared file into content-addressed storage; returns its relative path.
+
+    Always writes, through a temporary name of its own and an atomic rename: the caller owns the
+    StoredFile row, and the bytes are the same whoever writes them.
+    """
     target = storage_path(prepared.sha256)
-    rel = str(target.relative_to(settings.MEDIA_ROOT))
-    if target.exists():
-        prepared.temp_path.unlink(missing_ok=True)
-        return rel, False
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp_target = target.with_suffix(".part")
-    # Copy-then-rename: the temp dir may be on another filesystem; rename is atomic on the target one.
-    with open(prepared.temp_path, "rb") as src, open(tmp_target, "wb") as dst:
-        while chunk := src.read(1 << 20):
-            dst.write(chunk)
-    os.replace(tmp_target, target)
-    prepared.temp_path.unlink(missing_ok=True)
-    return rel, True
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{prepared.sha256[:12]}-", suffix=".part")
+    try:
+        # Copy-then-rename: the temp dir may be on another filesystem; rename is atomic on this one.
+        with os.fdopen(fd, "wb") as dst, open(prepared.temp_path, "rb") as src:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return storage_relpath(prepared.sha256)
 
 
 def discard(prepared: PreparedFile) -> None:

@@ -155,8 +155,21 @@ def _doc_type(code, on: dt.date, errors: dict) -> DocumentType | None:
     return found
 
 
+def _to_id(value) -> int | None:
+    """An id typed or sent as text; None when it is not a positive whole number."""
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return n if 0 < n < 2**63 else None
+
+
 def _check_agency_member(model, pk, agency: Agency, *, field_name: str, label: str, errors: dict):
-    if not pk:
+    if pk in (None, ""):
+        return None
+    pk = _to_id(pk)
+    if pk is None:
+        errors[field_name] = f"{label.capitalize()} không hợp lệ."
         return None
     qs = model.objects.filter(pk=pk)
     qs = qs.filter(agency=agency) if model is Department else qs.filter(memberships__agency=agency)
@@ -167,7 +180,11 @@ def _check_agency_member(model, pk, agency: Agency, *, field_name: str, label: s
 
 
 def _officials_of(agency: Agency, ids) -> list[Official]:
-    ids = {int(i) for i in ids or [] if str(i).strip()}
+    raw = [i for i in ids or [] if str(i).strip()]
+    ids = {_to_id(i) for i in raw}
+    if None in ids:
+        raise ValidationFailed("Danh sách người được xem văn bản mật không hợp lệ.",
+                               fields={"access_official_ids": "Mã người không hợp lệ."})
     found = list(Official.objects.filter(pk__in=ids, memberships__agency=agency).distinct())
     if len(found) != len(ids):
         raise ValidationFailed("Người được xem văn bản mật không thuộc cơ quan.",
@@ -259,41 +276,92 @@ def document_snapshot(doc: Document) -> dict:
 # --- files -------------------------------------------------------------------------------------
 
 def _prepare_files(uploads) -> list[file_store.PreparedFile]:
+    """Check every upload and extract its text, before any transaction starts (slow work, no locks)."""
     prepared: list[file_store.PreparedFile] = []
     try:
         for upload in uploads or []:
             prepared.append(file_store.prepare_upload(upload))
-    except BaseException:
+        known = set(StoredFile.objects.filter(sha256__in=[p.sha256 for p in prepared])
+                    .values_list("sha256", flat=True))
         for p in prepared:
-            file_store.discard(p)
+            if p.sha256 not in known:
+                p.text = file_store.extract_text(p.temp_path, p.content_type)
+    except BaseException:
+        _discard(prepared)
         raise
     return prepared
 
 
-def _attach(document: Document, prepared: list[file_store.PreparedFile], written: list) -> None:
-    for position, p in enumerate(prepared):
-        stored = StoredFile.objects.filter(sha256=p.sha256).first()
-        if stored is None:
-            rel, new = file_store.put_file(p)
-            if new:
-                written.append(rel)
-            text = file_store.extract_text(file_store.storage_path(p.sha256), p.content_type)
-            stored = StoredFile.objects.create(sha256=p.sha256, size=p.size, content_type=p.content_type,
-                                               path=rel, text=text)
-        else:
-            file_store.discard(p)
-        Attachment.objects.create(document=document, file=stored, original_name=p.original_name[:255],
-                                  position=position)
+def _discard(prepared: list[file_store.PreparedFile]) -> None:
+    for p in prepared:
+        file_store.discard(p)
 
 
-def _remove_written(written: list[str]) -> None:
-    """After a rollback, delete files this call wrote that no committed row refers to."""
-    from django.conf import settings
+def _store_files(prepared: list[file_store.PreparedFile], written: list[str]) -> list[StoredFile]:
+    """Find or create the StoredFile of each prepared file, writing the bytes for rows created here.
+
+    The row is inserted before the file is written: a concurrent registration of the same content
+    waits on the unique sha256 until this transaction ends, so it never links to a file that this
+    one may still delete.
+    """
+    stored: list[StoredFile] = []
+    for p in prepared:
+        row = StoredFile.objects.filter(sha256=p.sha256).first()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = StoredFile.objects.create(sha256=p.sha256, size=p.size, content_type=p.content_type,
+                                                    path=file_store.storage_relpath(p.sha256), text=p.text)
+            except IntegrityError:  # committed meanwhile by another registration: share it
+                row = StoredFile.objects.get(sha256=p.sha256)
+            else:
+                written.append(file_store.put_file(p))
+        stored.append(row)
+    return stored
+
+
+def _link_attachments(document: Document, prepared: list[file_store.PreparedFile], stored: list[StoredFile]):
+    Attachment.objects.bulk_create([
+        Attachment(document=document, file=row, original_name=p.original_name[:255], position=i)
+        for i, (p, row) in enumerate(zip(prepared, stored))
+    ])
+
+
+def _unlink(written: list[str]) -> None:
     from pathlib import Path
 
+    from django.conf import settings
+
     for rel in written:
-        if not StoredFile.objects.filter(path=rel).exists():
-            (Path(settings.MEDIA_ROOT) / rel).unlink(missing_ok=True)
+        (Path(settings.MEDIA_ROOT) / rel).unlink(missing_ok=True)
+    written.clear()
+
+
+def _write_registration(*, prepared: list[file_store.PreparedFile], request_token: str | None, body) -> Document:
+    """Run `body(stored_files)` in one transaction after storing the files; on failure leave nothing.
+
+    Files written by this call are deleted before the rollback, while this transaction still holds
+    their StoredFile rows, so no concurrent registration can have linked to them. A unique-token
+    clash means a double submit won the race: its document is returned.
+    """
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            try:
+                return body(_store_files(prepared, written))
+            except BaseException:
+                _unlink(written)
+                raise
+    except IntegrityError:
+        _unlink(written)
+        if (existing := _existing_for_token(request_token)) is not None:
+            return existing
+        raise
+    except BaseException:
+        _unlink(written)  # the commit itself failed
+        raise
+    finally:
+        _discard(prepared)
 
 
 def _existing_for_token(token: str | None) -> Document | None:
@@ -318,6 +386,8 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
     errors: dict[str, str] = {}
     now = timezone.now()
     received_at = data.received_at or now
+    if timezone.is_naive(received_at):  # typed on a form: local (Vietnam) time
+        received_at = timezone.make_aware(received_at)
     if received_at > now + dt.timedelta(minutes=5):
         errors["received_at"] = "Thời gian đến không được ở tương lai."
     arrival_day = timezone.localtime(received_at).date()
@@ -365,42 +435,29 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
     try:
         register = register_for(agency=agency, year=arrival_day.year, direction=Direction.INCOMING,
                                 doc_type=doc_type, secrecy=secrecy)
+        issuer_agency = Agency.objects.filter(name__iexact=issuer).first()
     except BaseException:
-        for p in prepared:
-            file_store.discard(p)
+        _discard(prepared)
         raise
-    issuer_agency = Agency.objects.filter(name__iexact=issuer).first()
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            arrival_number = _take_number(register)
-            doc = Document.objects.create(
-                agency=agency, direction=Direction.INCOMING, register=register, register_number=arrival_number,
-                registered_at=received_at, number=number, notation=notation, doc_type=doc_type, issuer=issuer,
-                issuer_agency=issuer_agency, issued_date=issued_date,
-                subject=subject, signer=signer, signer_title=signer_title, urgency=urgency, secrecy=secrecy,
-                pages=pages, due_date=due_date, channel=channel, receiving_department=dept,
-                receiving_official=person, notes=notes, created_by=actor, request_token=request_token,
-                issuer_folded=fold_for_index(issuer)[:200],
-            )
-            _grant_secret_access(doc, actor, access, person)
-            _attach(doc, prepared, written)
-            search.index_document(doc)
-            journal_record(actor=actor, agency_id=agency.pk, action="document.register_incoming", obj=doc,
-                           after=document_snapshot(doc))
-    except IntegrityError:
-        for p in prepared:  # temp copies not yet moved into storage
-            file_store.discard(p)
-        _remove_written(written)
-        if (existing := _existing_for_token(request_token)) is not None:
-            return existing  # a double-submitted form raced the first one to the same token
-        raise
-    except BaseException:
-        for p in prepared:
-            file_store.discard(p)
-        _remove_written(written)
-        raise
-    return doc
+
+    def body(stored: list[StoredFile]) -> Document:
+        arrival_number = _take_number(register)
+        doc = Document.objects.create(
+            agency=agency, direction=Direction.INCOMING, register=register, register_number=arrival_number,
+            registered_at=received_at, number=number, notation=notation, doc_type=doc_type, issuer=issuer,
+            issuer_agency=issuer_agency, issued_date=issued_date, subject=subject, signer=signer,
+            signer_title=signer_title, urgency=urgency, secrecy=secrecy, pages=pages, due_date=due_date,
+            channel=channel, receiving_department=dept, receiving_official=person, notes=notes, created_by=actor,
+            request_token=request_token, issuer_folded=fold_for_index(issuer)[:200],
+        )
+        _grant_secret_access(doc, actor, access, person)
+        _link_attachments(doc, prepared, stored)
+        search.index_document(doc)
+        journal_record(actor=actor, agency_id=agency.pk, action="document.register_incoming", obj=doc,
+                       after=document_snapshot(doc))
+        return doc
+
+    return _write_registration(prepared=prepared, request_token=request_token, body=body)
 
 
 def _grant_secret_access(doc: Document, actor, access: list[Official], person: Official | None) -> None:
@@ -452,9 +509,15 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
     if doc_type is not None and not doc_type.abbreviation and dept is None:
         errors["drafting_department_id"] = "Công văn cần đơn vị soạn thảo để ghi ký hiệu."
     notes = _text(data.notes, field_name="notes", label="ghi chú", errors=errors, max_length=2000)
-    recipient_agencies = list(Agency.objects.filter(pk__in=[int(i) for i in data.recipient_agency_ids or []]))
-    if len(recipient_agencies) != len(set(data.recipient_agency_ids or [])):
-        errors["recipient_agency_ids"] = "Có cơ quan nhận không tồn tại."
+    recipient_ids = [_to_id(i) for i in data.recipient_agency_ids or [] if str(i).strip()]
+    recipient_agencies = []
+    if None in recipient_ids:
+        errors["recipient_agency_ids"] = "Mã cơ quan nhận không hợp lệ."
+    else:
+        found = Agency.objects.in_bulk(set(recipient_ids))
+        recipient_agencies = [found[i] for i in dict.fromkeys(recipient_ids) if i in found]
+        if len(found) != len(set(recipient_ids)):
+            errors["recipient_agency_ids"] = "Có cơ quan nhận không tồn tại."
     names = [n for n in (_clean_text(x) for x in data.recipient_names or []) if n]
     if not recipient_agencies and not names:
         errors["recipients"] = "Vui lòng nhập nơi nhận."
@@ -467,50 +530,36 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
         register = register_for(agency=agency, year=issued_date.year, direction=Direction.OUTGOING,
                                 doc_type=doc_type, secrecy=secrecy)
     except BaseException:
-        for p in prepared:
-            file_store.discard(p)
+        _discard(prepared)
         raise
     notation = build_notation(type_abbreviation=doc_type.abbreviation, agency_code=agency.notation_code,
                               department_code=dept.code if dept else "")
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            n = _take_number(register)
-            doc = Document.objects.create(
-                agency=agency, direction=Direction.OUTGOING, register=register, register_number=n,
-                registered_at=timezone.now(), number=format_number(n), notation=notation, doc_type=doc_type,
-                issuer=agency.name, issuer_agency=agency, issued_date=issued_date, subject=subject,
-                signer=signer, signer_title=signer_title, urgency=urgency, secrecy=secrecy, pages=pages,
-                due_date=due_date, channel=Channel.PAPER, drafting_department=dept, dispatched_on=dispatched_on,
-                copies=copies, notes=notes, created_by=actor, request_token=request_token,
-                status=DocumentStatus.DISPATCHED if dispatched_on else DocumentStatus.ISSUED,
-                issuer_folded=fold_for_index(agency.name)[:200],
-            )
-            position = 0
-            for a in recipient_agencies:
-                Recipient.objects.create(document=doc, agency=a, name=a.name, position=position)
-                position += 1
-            for name in names:
-                Recipient.objects.create(document=doc, name=name[:300], position=position)
-                position += 1
-            _grant_secret_access(doc, actor, access, None)
-            _attach(doc, prepared, written)
-            search.index_document(doc)
-            journal_record(actor=actor, agency_id=agency.pk, action="document.register_outgoing", obj=doc,
-                           after=document_snapshot(doc) | {"recipients": [r.name for r in doc.recipients.all()]})
-    except IntegrityError:
-        for p in prepared:  # temp copies not yet moved into storage
-            file_store.discard(p)
-        _remove_written(written)
-        if (existing := _existing_for_token(request_token)) is not None:
-            return existing
-        raise
-    except BaseException:
-        for p in prepared:
-            file_store.discard(p)
-        _remove_written(written)
-        raise
-    return doc
+
+    def body(stored: list[StoredFile]) -> Document:
+        n = _take_number(register)
+        doc = Document.objects.create(
+            agency=agency, direction=Direction.OUTGOING, register=register, register_number=n,
+            registered_at=timezone.now(), number=format_number(n), notation=notation, doc_type=doc_type,
+            issuer=agency.name, issuer_agency=agency, issued_date=issued_date, subject=subject,
+            signer=signer, signer_title=signer_title, urgency=urgency, secrecy=secrecy, pages=pages,
+            due_date=due_date, channel=Channel.PAPER, drafting_department=dept, dispatched_on=dispatched_on,
+            copies=copies, notes=notes, created_by=actor, request_token=request_token,
+            status=DocumentStatus.DISPATCHED if dispatched_on else DocumentStatus.ISSUED,
+            issuer_folded=fold_for_index(agency.name)[:200],
+        )
+        Recipient.objects.bulk_create(
+            [Recipient(document=doc, agency=a, name=a.name, position=i) for i, a in enumerate(recipient_agencies)]
+            + [Recipient(document=doc, name=name[:300], position=len(recipient_agencies) + i)
+               for i, name in enumerate(names)]
+        )
+        _grant_secret_access(doc, actor, access, None)
+        _link_attachments(doc, prepared, stored)
+        search.index_document(doc)
+        journal_record(actor=actor, agency_id=agency.pk, action="document.register_outgoing", obj=doc,
+                       after=document_snapshot(doc) | {"recipients": [a.name for a in recipient_agencies] + names})
+        return doc
+
+    return _write_registration(prepared=prepared, request_token=request_token, body=body)
 
 
 EDITABLE_FIELDS = ("subject", "signer", "signer_title", "urgency", "pages", "due_date", "notes",

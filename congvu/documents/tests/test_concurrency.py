@@ -23,7 +23,7 @@ from django.db import connection, connections
 from congvu.audit.models import JournalEntry
 from congvu.audit.services import journal_verify
 from congvu.documents import search
-from congvu.documents.models import Document, Register, StoredFile
+from congvu.documents.models import Attachment, Document, Register, StoredFile
 from congvu.documents.services import incoming_register
 from congvu.documents.tests.factories import incoming_data, pdf_upload
 
@@ -268,28 +268,27 @@ def test_counter_helper_is_exact():
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(strict=True, reason="known bug: two registrations storing the same new file at once; the "
-                                       "second hits StoredFile.sha256 unique and fails with IntegrityError "
-                                       "(see docs/decisions/0001-registry-design.md, known gaps)")
 @db_transactional
 def test_two_agencies_attaching_the_same_new_file_at_once_both_register(agency, clerk, other_agency, other_clerk,
                                                                        monkeypatch):
     """Two clerks of different agencies (different registers and journal chains, so no lock orders
-    them) attach the same PDF at the same moment."""
+    them) attach the same PDF at the same moment: both have looked for the StoredFile and found none."""
     _postgres_only()
     from congvu.documents import files as file_store
 
-    both_stored = threading.Barrier(2, timeout=30)
-    one_at_a_time = threading.Lock()  # keeps the (separate) race on the shared ".part" file out of this test
-    real_put = file_store.put_file
+    both_looked = threading.Barrier(2, timeout=30)
+    real_relpath = file_store.storage_relpath
 
-    def put_then_wait(prepared):
-        with one_at_a_time:
-            result = real_put(prepared)
-        both_stored.wait()  # both have looked for a StoredFile and found none
-        return result
+    waited = threading.local()
 
-    monkeypatch.setattr(file_store, "put_file", put_then_wait)
+    def relpath_after_both_looked(sha256):
+        # first called by the service right after it found no StoredFile, before it inserts one
+        if not getattr(waited, "done", False):
+            waited.done = True
+            both_looked.wait()
+        return real_relpath(sha256)
+
+    monkeypatch.setattr(file_store, "storage_relpath", relpath_after_both_looked)
     writers = [(other_agency, other_clerk), (agency, clerk)]
 
     def work(i):
@@ -300,3 +299,6 @@ def test_two_agencies_attaching_the_same_new_file_at_once_both_register(agency, 
 
     assert _run_writers(2, work) == []
     assert Document.objects.count() == 2 and StoredFile.objects.count() == 1
+    stored = StoredFile.objects.get()
+    assert file_store.storage_path(stored.sha256).read_bytes()[:5] == b"%PDF-"
+    assert Attachment.objects.filter(file=stored).count() == 2

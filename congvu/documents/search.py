@@ -64,11 +64,18 @@ def document_body(document: Document) -> str:
     return _body(document, names, texts)
 
 
-def index_document(document: Document) -> None:
+def index_document(document: Document, *, new: bool = False, recipient_names: list[str] | None = None,
+                   attachment_texts: list[str] | None = None) -> None:
     """Write the document's folded text to the search index, in the caller's transaction.
 
-    Replaces any earlier row of the same document, so services call it after every change.
+    Replaces any earlier row of the same document, so services call it after every change. A service
+    that has just created the document passes `new=True` and the recipients' names and attachment
+    texts it holds: one INSERT, no reads, which keeps the numbering lock short.
     """
+    if new:
+        body = _body(document, recipient_names or [], [t for t in attachment_texts or [] if t])
+        SearchEntry.objects.create(document_id=document.pk, body=body)
+        return
     body = document_body(document)
     if not SearchEntry.objects.filter(document_id=document.pk).update(body=body):
         SearchEntry.objects.create(document_id=document.pk, body=body)

@@ -452,7 +452,7 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
         )
         _grant_secret_access(doc, actor, access, person)
         _link_attachments(doc, prepared, stored)
-        search.index_document(doc)
+        search.index_document(doc, new=True, attachment_texts=[row.text for row in stored])
         journal_record(actor=actor, agency_id=agency.pk, action="document.register_incoming", obj=doc,
                        after=document_snapshot(doc))
         return doc
@@ -554,7 +554,8 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
         )
         _grant_secret_access(doc, actor, access, None)
         _link_attachments(doc, prepared, stored)
-        search.index_document(doc)
+        search.index_document(doc, new=True, recipient_names=[a.name for a in recipient_agencies] + names,
+                              attachment_texts=[row.text for row in stored])
         journal_record(actor=actor, agency_id=agency.pk, action="document.register_outgoing", obj=doc,
                        after=document_snapshot(doc) | {"recipients": [a.name for a in recipient_agencies] + names})
         return doc

@@ -156,14 +156,14 @@ class _FlakyIndex:
         self.lock = threading.Lock()
         self.real = search.index_document
 
-    def __call__(self, doc):
+    def __call__(self, doc, **kwargs):
         with self.lock:
             self.calls += 1
             fail = self.calls % self.every == 0
             self.failed += fail
         if fail:
             raise RuntimeError("index down")
-        return self.real(doc)
+        return self.real(doc, **kwargs)
 
 
 def _failures_leave_no_gap(agency, clerk, monkeypatch, tmp_path, n_threads, per_thread):

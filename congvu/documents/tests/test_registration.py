@@ -26,7 +26,7 @@ def test_incoming_numbers_run_from_one_without_gaps(agency, clerk):
 def test_failed_registration_consumes_no_number(agency, clerk, monkeypatch):
     incoming_register(actor=clerk, agency=agency, data=incoming_data(number="1"))
 
-    def boom(doc):
+    def boom(doc, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services.search, "index_document", boom)
@@ -182,3 +182,18 @@ def test_issuer_of_invisible_characters_only_is_empty(agency, clerk):
         incoming_register(actor=clerk, agency=agency, data=incoming_data(issuer="\u200b\ufeff \u200b"))
     assert err.value.fields["issuer"] == "Vui lòng nhập cơ quan ban hành."
     assert Document.objects.count() == 0
+
+
+def test_search_row_written_at_registration_equals_a_full_reindex(agency, clerk, other_agency):
+    from congvu.documents import search
+    from congvu.documents.models import SearchEntry
+
+    vp = agency.departments.get(code="VP")
+    doc = outgoing_register(
+        actor=clerk, agency=agency, uploads=[pdf_upload(text="Phu luc danh sach")],
+        data=outgoing_data(doc_type="cong_van", drafting_department_id=vp.pk,
+                           recipient_agency_ids=[other_agency.pk], recipient_names=["Sở Nội vụ"]),
+    )
+    body = SearchEntry.objects.get(document=doc).body
+    assert body == search.document_body(doc)
+    assert "phu luc danh sach" in body and "ubnd xa que phuoc" in body

@@ -425,7 +425,7 @@ def test_failure_after_files_were_stored_removes_only_the_new_ones(agency, clerk
     before = _state(temp_dirs)
     assert len(before["media"]) == 1
 
-    def broken_index(doc):
+    def broken_index(doc, **kwargs):
         raise RuntimeError("search index unavailable")
 
     monkeypatch.setattr(search, "index_document", broken_index)

@@ -180,6 +180,8 @@ def _check_agency_member(model, pk, agency: Agency, *, field_name: str, label: s
 
 
 def _officials_of(agency: Agency, ids) -> list[Official]:
+    if not ids:
+        return []
     raw = [i for i in ids or [] if str(i).strip()]
     ids = {_to_id(i) for i in raw}
     if None in ids:

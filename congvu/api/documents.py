@@ -26,7 +26,7 @@ from congvu.documents.search import search_documents
 from congvu.documents.selectors import document_get, visible_documents
 from congvu.documents.services import (
     DuplicateSuspected, IncomingData, OutgoingData, document_access_record, document_update, incoming_register,
-    outgoing_register,
+    outgoing_register, scoped_request_token,
 )
 from congvu.documents.upload_handlers import (
     file_limit, file_too_large_message, upload_error_message, upload_too_large,
@@ -243,7 +243,7 @@ def documents_incoming_create(request: HttpRequest, idempotency_key: str | None 
     payload, uploads = _read_create_payload(request, IncomingIn)
     agency = _registering_agency(user, payload.agency)
     token = _request_token(user, idempotency_key)
-    replay = bool(token) and Document.objects.filter(request_token=token).exists()
+    replay = bool(token) and Document.objects.filter(request_token=scoped_request_token(user, token)).exists()
     values = payload.model_dump(exclude={"agency", "allow_duplicate"})
     try:
         doc = incoming_register(actor=user, agency=agency, data=IncomingData(**values), uploads=uploads,
@@ -263,7 +263,7 @@ def documents_outgoing_create(request: HttpRequest, idempotency_key: str | None 
     payload, uploads = _read_create_payload(request, OutgoingIn)
     agency = _registering_agency(user, payload.agency)
     token = _request_token(user, idempotency_key)
-    replay = bool(token) and Document.objects.filter(request_token=token).exists()
+    replay = bool(token) and Document.objects.filter(request_token=scoped_request_token(user, token)).exists()
     doc = outgoing_register(actor=user, agency=agency, data=OutgoingData(**payload.model_dump(exclude={"agency"})),
                             uploads=uploads, request_token=token)
     return _created(doc, replay)

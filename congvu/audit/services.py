@@ -24,8 +24,8 @@ def _canonical(value):
     return str(value)
 
 
-def entry_hash(*, prev_hash: str, seq: int, chain_key: str, created_at: dt.datetime, actor_id, agency_id,
-               action: str, object_type: str, object_id: str, before, after) -> str:
+def entry_hash(*, prev_hash: str, seq: int, chain_key: str, created_at: dt.datetime, actor_id, actor_name: str,
+               agency_id, action: str, object_type: str, object_id: str, before, after) -> str:
     payload = json.dumps(
         {
             "prev": prev_hash,
@@ -33,6 +33,7 @@ def entry_hash(*, prev_hash: str, seq: int, chain_key: str, created_at: dt.datet
             "chain": chain_key,
             "at": created_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
             "actor": actor_id,
+            "actor_name": actor_name,
             "agency": agency_id,
             "action": action,
             "type": object_type,
@@ -72,12 +73,13 @@ def journal_record(*, actor, agency_id: int | None, action: str, obj=None, objec
     created_at = timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
     before_c, after_c = _canonical(before), _canonical(after)
+    actor_name = actor.get_username() if actor_id else "hệ thống"
     digest = entry_hash(prev_hash=chain.last_hash, seq=seq, chain_key=chain_key, created_at=created_at,
-                        actor_id=actor_id, agency_id=agency_id, action=action, object_type=object_type,
-                        object_id=str(object_id), before=before_c, after=after_c)
+                        actor_id=actor_id, actor_name=actor_name, agency_id=agency_id, action=action,
+                        object_type=object_type, object_id=str(object_id), before=before_c, after=after_c)
     entry = JournalEntry.objects.create(
         chain=chain, seq=seq, created_at=created_at, actor_id=actor_id,
-        actor_name=(actor.get_username() if actor_id else "hệ thống"), agency_id_ref=agency_id,
+        actor_name=actor_name, agency_id_ref=agency_id,
         action=action, object_type=object_type, object_id=str(object_id), before=before_c, after=after_c,
         prev_hash=chain.last_hash, hash=digest,
     )
@@ -107,7 +109,7 @@ def journal_verify() -> VerifyResult:
                 return VerifyResult(False, checked, entry, "liên kết với dòng trước không khớp")
             digest = entry_hash(prev_hash=entry.prev_hash, seq=entry.seq, chain_key=chain.key,
                                 created_at=entry.created_at, actor_id=entry.actor_id,
-                                agency_id=entry.agency_id_ref, action=entry.action,
+                                actor_name=entry.actor_name, agency_id=entry.agency_id_ref, action=entry.action,
                                 object_type=entry.object_type, object_id=entry.object_id,
                                 before=entry.before, after=entry.after)
             if digest != entry.hash:

@@ -35,6 +35,7 @@ MAX_INDEXED_WORDS = 16_000
 MAX_QUERY_CHARS = 1_000
 MAX_TERMS = 20
 MIN_PREFIX_CHARS = 2  # "a*" would expand to most of the vocabulary
+TYPE_CODE_RE = re.compile(r"[a-z0-9_]{1,30}")  # the shape of DocumentType.code
 LIST_RELATED = ("doc_type", "register", "agency")  # what result lists show beside the document
 
 # --- indexing -----------------------------------------------------------------------------------
@@ -347,6 +348,8 @@ def filter_documents(qs: QuerySet, *, direction=None, doc_type=None, issuer=None
     if doc_type:
         if isinstance(doc_type, int) or str(doc_type).strip().isdigit():
             qs = qs.filter(doc_type_id=_int(doc_type, "doc_type", errors))
+        elif not TYPE_CODE_RE.fullmatch(str(doc_type).strip()):
+            errors["doc_type"] = "Loại văn bản không hợp lệ."
         else:  # a subquery, not a join: the search statement reads documents_document alone
             qs = qs.filter(doc_type_id__in=DocumentType.objects.filter(code=str(doc_type).strip()).values("pk"))
     if issuer and (folded := fold_for_index(str(issuer))):

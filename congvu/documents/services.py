@@ -6,6 +6,8 @@ no document, no consumed number, no orphan file.
 """
 
 import datetime as dt
+import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from congvu.audit.services import journal_record
 from congvu.core.dates import parse_vn_date
-from congvu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from congvu.core.folding import fold, fold_for_index, nfc
 from congvu.documents import files as file_store
 from congvu.documents import search
@@ -23,6 +25,7 @@ from congvu.documents.models import (
     Register, Secrecy, StoredFile, Urgency,
 )
 from congvu.documents.numbering import build_notation, format_number
+from congvu.documents.selectors import visible_documents
 from congvu.org.models import Agency, Department, Official
 from congvu.org.selectors import can_register, official_for_user
 
@@ -149,6 +152,9 @@ def _doc_type(code, on: dt.date, errors: dict) -> DocumentType | None:
     if not code:
         errors["doc_type"] = "Vui lòng chọn loại văn bản."
         return None
+    if not re.fullmatch(r"[a-z0-9_]{1,30}", str(code)):
+        errors["doc_type"] = "Loại văn bản không hợp lệ."
+        return None
     found = document_type_at(code, on)
     if found is None:
         errors["doc_type"] = f"Loại văn bản “{code}” không có trong danh mục."
@@ -250,11 +256,16 @@ def _take_number(register: Register) -> int:
 
 # --- duplicates --------------------------------------------------------------------------------
 
-def find_duplicates(*, agency: Agency, issuer: str, number: str, notation: str, issued_date) -> list[Document]:
-    """Incoming documents of the agency with the same issuer, number/notation and date (Annex VI)."""
+def find_duplicates(*, actor, agency: Agency, issuer: str, number: str, notation: str, issued_date
+                    ) -> list[Document]:
+    """Incoming documents of the agency with the same issuer, number/notation and date (Annex VI).
+
+    Only documents `actor` may see: a secret document the clerk is not named on is neither shown nor
+    hinted at (its number and subject are secret too).
+    """
     if not (issuer and (number or notation) and issued_date):
         return []
-    candidates = Document.objects.filter(
+    candidates = visible_documents(actor).filter(
         agency=agency, direction=Direction.INCOMING, issuer_folded=fold_for_index(issuer)[:200],
         number=number, issued_date=issued_date,
     ).order_by("id")
@@ -366,7 +377,16 @@ def _write_registration(*, prepared: list[file_store.PreparedFile], request_toke
         _discard(prepared)
 
 
+def scoped_request_token(actor, token: str | None) -> str | None:
+    """The stored form of a request token: bound to the user, so one user's token can never return,
+    or block, another user's registration."""
+    if not token:
+        return None
+    return hashlib.sha256(f"{actor.pk}:{token}".encode()).hexdigest()
+
+
 def _existing_for_token(token: str | None) -> Document | None:
+    """`token` is already scoped (scoped_request_token)."""
     return Document.objects.filter(request_token=token).first() if token else None
 
 
@@ -383,6 +403,7 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
     """
     if not can_register(actor, agency.pk):
         raise PermissionDenied("Chỉ văn thư của cơ quan được vào sổ văn bản.")
+    request_token = scoped_request_token(actor, request_token)
     if (existing := _existing_for_token(request_token)) is not None:
         return existing
     errors: dict[str, str] = {}
@@ -428,7 +449,7 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
     access = _officials_of(agency, data.access_official_ids)
 
     if not allow_duplicate:
-        dups = find_duplicates(agency=agency, issuer=issuer, number=number, notation=notation,
+        dups = find_duplicates(actor=actor, agency=agency, issuer=issuer, number=number, notation=notation,
                                issued_date=issued_date)
         if dups:
             raise DuplicateSuspected(dups)
@@ -482,6 +503,7 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
     """
     if not can_register(actor, agency.pk):
         raise PermissionDenied("Chỉ văn thư của cơ quan được cấp số văn bản đi.")
+    request_token = scoped_request_token(actor, request_token)
     if (existing := _existing_for_token(request_token)) is not None:
         return existing
     errors: dict[str, str] = {}
@@ -581,6 +603,8 @@ def document_update(*, actor, document: Document, changes: dict) -> Document:
     Only `EDITABLE_FIELDS` may be sent. Any invalid field rejects the whole change (ValidationFailed with
     Vietnamese per-field messages). A change that changes nothing writes nothing, not even a journal row.
     """
+    if not visible_documents(actor).filter(pk=document.pk).exists():
+        raise NotFound("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
     if not can_register(actor, document.agency_id):
         raise PermissionDenied("Chỉ văn thư của cơ quan được sửa thông tin văn bản.")
     unknown = set(changes) - set(EDITABLE_FIELDS)

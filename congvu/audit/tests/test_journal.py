@@ -36,3 +36,11 @@ def test_journal_needs_a_transaction(agency, clerk):
 
     with pytest.raises(RuntimeError):
         journal_record(actor=clerk, agency_id=agency.pk, action="x", object_type="t", object_id="1")
+
+
+def test_editing_the_displayed_author_is_detected(agency, clerk):
+    incoming_register(actor=clerk, agency=agency, data=incoming_data())
+    entry = JournalEntry.objects.get()
+    JournalEntry.objects.filter(pk=entry.pk).update(actor_name="lanhdao")
+    result = journal_verify()
+    assert not result.ok and result.first_bad.pk == entry.pk

@@ -197,3 +197,35 @@ def test_search_row_written_at_registration_equals_a_full_reindex(agency, clerk,
     body = SearchEntry.objects.get(document=doc).body
     assert body == search.document_body(doc)
     assert "phu luc danh sach" in body and "ubnd xa que phuoc" in body
+
+
+def test_duplicate_check_never_reveals_a_secret_document_the_clerk_is_not_named_on(agency, clerk):
+    from congvu.org.models import Role
+    from conftest import make_official
+
+    other_clerk = make_official(agency, Role.CLERK, username="vanthu2").user
+    incoming_register(actor=clerk, agency=agency, data=incoming_data(secrecy=Secrecy.SECRET))
+    # the second clerk is not named on it: no warning that would show its number or subject
+    doc = incoming_register(actor=other_clerk, agency=agency, data=incoming_data())
+    assert doc.register.scope == Register.Scope.GENERAL
+    with pytest.raises(DuplicateSuspected) as err:
+        incoming_register(actor=clerk, agency=agency, data=incoming_data(number="125"))
+    assert {d.secrecy for d in err.value.documents} == {Secrecy.SECRET, Secrecy.NORMAL}
+
+
+def test_request_tokens_are_per_user(agency, clerk):
+    from congvu.org.models import Role
+    from conftest import make_official
+
+    other_clerk = make_official(agency, Role.CLERK, username="vanthu2").user
+    mine = incoming_register(actor=clerk, agency=agency, data=incoming_data(number="1"), request_token="same")
+    theirs = incoming_register(actor=other_clerk, agency=agency, data=incoming_data(number="2"),
+                               request_token="same")
+    assert mine.pk != theirs.pk and Document.objects.count() == 2
+
+
+@pytest.mark.parametrize("code", ["quyet\x00dinh", "QUYET_DINH", "x" * 40])
+def test_malformed_type_code_is_a_field_error(agency, clerk, code):
+    with pytest.raises(ValidationFailed) as err:
+        incoming_register(actor=clerk, agency=agency, data=incoming_data(doc_type=code))
+    assert err.value.fields["doc_type"] == "Loại văn bản không hợp lệ."

@@ -24,6 +24,7 @@ from congvu.documents.forms import (
     DocumentEditForm, DocumentFilterForm, IncomingForm, OutgoingForm, current_document_types,
 )
 from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, DocumentStatus, Register, Urgency
+from congvu.documents.upload_handlers import check_upload_size, upload_too_large
 from congvu.org.models import Agency, Department, Official
 from congvu.org.selectors import can_manage_agency, can_register
 
@@ -183,8 +184,11 @@ def _registration(request, *, direction: str):
     if request.method == "POST":
         form = form_class(request.POST, agency_id=agency_id)
         form.is_valid()  # fields are all optional here; collects cleaned strings
-        files_dropped = bool(_uploads(request))
+        files_dropped = bool(_uploads(request)) or upload_too_large(request)
         try:
+            # The size guard leaves the cut-off file out of request.FILES: registering now would
+            # record the document without it.
+            check_upload_size(request)
             doc = _register(request, form, direction)
         except services.DuplicateSuspected as exc:
             duplicates = exc.documents

@@ -6,6 +6,7 @@ import uuid
 from typing import ClassVar
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from congvu.core.folding import vi_sort_key
@@ -43,8 +44,27 @@ def _official_choices(agency_id: int):
     return [(str(o.pk), o.full_name) for o in sorted(people, key=lambda o: vi_sort_key(o.full_name))]
 
 
+class _ServiceChoiceField(forms.ChoiceField):
+    """A select whose value the service checks. Django would drop a value that is not among the
+    choices from cleaned_data and the document would register without it; here it reaches the
+    service, which refuses it with a Vietnamese message beside the field."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class _ServiceMultipleChoiceField(forms.MultipleChoiceField):
+    """A multiple select whose values the service checks (see `_ServiceChoiceField`)."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class _RegistrationForm(forms.Form):
-    """Shared by the incoming and outgoing forms: every field is optional here, the service decides."""
+    """Shared by the incoming and outgoing forms: every field is optional here, the service decides.
+
+    Nothing the clerk sent is dropped: selects accept any value and text fields have no length
+    validator (the service checks both), so cleaned_data always carries what was submitted."""
 
     request_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -54,6 +74,8 @@ class _RegistrationForm(forms.Form):
         self.attachment_errors: list[str] = []  # the file input is read from request.FILES, not a form field
         for f in self.fields.values():
             f.required = False
+            # The maxlength attribute stays on the input; the limit itself is the service's.
+            f.validators = [v for v in f.validators if not isinstance(v, MaxLengthValidator)]
         if not self.is_bound:
             self.initial.setdefault("request_token", uuid.uuid4().hex)
 
@@ -69,7 +91,7 @@ class _RegistrationForm(forms.Form):
 
 class IncomingForm(_RegistrationForm):
     received_on = forms.CharField(label="Ngày đến", widget=_date_input())
-    doc_type = forms.ChoiceField(label="Loại văn bản")
+    doc_type = _ServiceChoiceField(label="Loại văn bản")
     number_notation = forms.CharField(
         label="Số và ký hiệu", max_length=45,
         widget=forms.TextInput(attrs={"placeholder": "125/QĐ-UBND", "autocomplete": "off", "spellcheck": "false"}),
@@ -81,14 +103,14 @@ class IncomingForm(_RegistrationForm):
     signer = forms.CharField(label="Người ký", max_length=100)
     signer_title = forms.CharField(label="Chức vụ người ký", max_length=200,
                                    widget=forms.TextInput(attrs={"placeholder": "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"}))
-    urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices, initial=Urgency.NORMAL)
-    secrecy = forms.ChoiceField(label="Độ mật", choices=Secrecy.choices, initial=Secrecy.NORMAL)
-    channel = forms.ChoiceField(label="Hình thức nhận", choices=Channel.choices, initial=Channel.PAPER)
+    urgency = _ServiceChoiceField(label="Độ khẩn", choices=Urgency.choices, initial=Urgency.NORMAL)
+    secrecy = _ServiceChoiceField(label="Độ mật", choices=Secrecy.choices, initial=Secrecy.NORMAL)
+    channel = _ServiceChoiceField(label="Hình thức nhận", choices=Channel.choices, initial=Channel.PAPER)
     pages = forms.CharField(label="Số trang", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     due_date = forms.CharField(label="Hạn xử lý", widget=_date_input())
-    receiving_department_id = forms.ChoiceField(label="Đơn vị nhận")
-    receiving_official_id = forms.ChoiceField(label="Người nhận")
-    access_official_ids = forms.MultipleChoiceField(
+    receiving_department_id = _ServiceChoiceField(label="Đơn vị nhận")
+    receiving_official_id = _ServiceChoiceField(label="Người nhận")
+    access_official_ids = _ServiceMultipleChoiceField(
         label="Người được xem (văn bản mật)",
         help_text="Chỉ những người được chọn (và văn thư vào sổ) xem được văn bản mật.")
     notes = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}))
@@ -108,26 +130,26 @@ class IncomingForm(_RegistrationForm):
 
 
 class OutgoingForm(_RegistrationForm):
-    doc_type = forms.ChoiceField(label="Loại văn bản")
+    doc_type = _ServiceChoiceField(label="Loại văn bản")
     issued_date = forms.CharField(label="Ngày ban hành", widget=_date_input())
     subject = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 3}))
     signer = forms.CharField(label="Người ký", max_length=100)
     signer_title = forms.CharField(label="Chức vụ người ký", max_length=200,
                                    widget=forms.TextInput(attrs={"placeholder": "CHỦ TỊCH"}))
-    drafting_department_id = forms.ChoiceField(label="Đơn vị soạn thảo",
-                                               help_text="Bắt buộc với Công văn (ký hiệu UBND-VP).")
-    urgency = forms.ChoiceField(label="Độ khẩn", choices=Urgency.choices, initial=Urgency.NORMAL)
-    secrecy = forms.ChoiceField(label="Độ mật", choices=Secrecy.choices, initial=Secrecy.NORMAL)
+    drafting_department_id = _ServiceChoiceField(label="Đơn vị soạn thảo",
+                                                 help_text="Bắt buộc với Công văn (ký hiệu UBND-VP).")
+    urgency = _ServiceChoiceField(label="Độ khẩn", choices=Urgency.choices, initial=Urgency.NORMAL)
+    secrecy = _ServiceChoiceField(label="Độ mật", choices=Secrecy.choices, initial=Secrecy.NORMAL)
     pages = forms.CharField(label="Số trang", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     copies = forms.CharField(label="Số lượng bản", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     due_date = forms.CharField(label="Hạn trả lời", widget=_date_input())
     dispatched_on = forms.CharField(label="Ngày chuyển", widget=_date_input(),
                                     help_text="Để trống nếu chưa phát hành.")
-    recipient_agency_ids = forms.MultipleChoiceField(label="Nơi nhận trong hệ thống",
-                                                     help_text="Giữ Ctrl để chọn nhiều cơ quan.")
+    recipient_agency_ids = _ServiceMultipleChoiceField(label="Nơi nhận trong hệ thống",
+                                                       help_text="Giữ Ctrl để chọn nhiều cơ quan.")
     recipient_names = forms.CharField(label="Nơi nhận khác", widget=forms.Textarea(attrs={
         "rows": 3, "placeholder": "Mỗi nơi nhận một dòng, ví dụ: Sở Nội vụ tỉnh Quảng Nam"}))
-    access_official_ids = forms.MultipleChoiceField(label="Người được xem (văn bản mật)")
+    access_official_ids = _ServiceMultipleChoiceField(label="Người được xem (văn bản mật)")
     notes = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}))
 
     SERVICE_ALIASES: ClassVar[dict[str, str]] = {"recipients": "recipient_names"}

@@ -181,15 +181,17 @@ def _registration(request, *, direction: str):
     template = "documents/incoming_form.html" if direction == Direction.INCOMING else "documents/outgoing_form.html"
     duplicates = []
     files_dropped = False
+    doc = None
     if request.method == "POST":
         form = form_class(request.POST, agency_id=agency_id)
-        form.is_valid()  # fields are all optional here; collects cleaned strings
         files_dropped = bool(_uploads(request)) or upload_too_large(request)
         try:
             # The size guard leaves the cut-off file out of request.FILES: registering now would
             # record the document without it.
             check_upload_size(request)
-            doc = _register(request, form, direction)
+            # The form passes every value on to the service; should it still refuse one, that value
+            # is missing from cleaned_data, so its errors are shown instead of registering without it.
+            doc = _register(request, form, direction) if form.is_valid() else None
         except services.DuplicateSuspected as exc:
             duplicates = exc.documents
             form.add_error(None, exc.message)
@@ -201,7 +203,7 @@ def _registration(request, *, direction: str):
             raise HttpForbidden(exc.message)
         except DomainError as exc:
             form.add_error(None, exc.message)
-        else:
+        if doc is not None:
             if direction == Direction.INCOMING:
                 messages.success(request, f"Đã vào sổ văn bản đến: số đến {doc.register_number} "
                                           f"({doc.register.name}).")
@@ -235,6 +237,7 @@ def _register(request, form, direction: str):
             signer_title=data.get("signer_title", ""), urgency=data.get("urgency", ""),
             secrecy=data.get("secrecy", ""), pages=data.get("pages", ""), due_date=data.get("due_date", ""),
             channel=data.get("channel", ""), received_at=received_at,
+            # Ids as submitted: the service checks they exist and belong to the agency.
             receiving_department_id=data.get("receiving_department_id") or None,
             receiving_official_id=data.get("receiving_official_id") or None,
             notes=data.get("notes", ""), access_official_ids=data.get("access_official_ids") or [],
@@ -248,7 +251,7 @@ def _register(request, form, direction: str):
         signer_title=data.get("signer_title", ""), issued_date=data.get("issued_date", ""),
         urgency=data.get("urgency", ""), secrecy=data.get("secrecy", ""), pages=data.get("pages", ""),
         due_date=data.get("due_date", ""), drafting_department_id=data.get("drafting_department_id") or None,
-        recipient_agency_ids=[int(i) for i in data.get("recipient_agency_ids") or []],
+        recipient_agency_ids=data.get("recipient_agency_ids") or [],
         recipient_names=names, dispatched_on=data.get("dispatched_on", ""), copies=data.get("copies", ""),
         notes=data.get("notes", ""), access_official_ids=data.get("access_official_ids") or [],
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congvu.audit.models import JournalEntry
-from conftest import make_agency, make_official
+from conftest import make_official
 from congvu.documents.models import Attachment, Document, Register, StoredFile
 from congvu.documents.services import incoming_register, outgoing_register
 from congvu.documents.tests.factories import incoming_data, minimal_pdf, outgoing_data
@@ -104,3 +104,87 @@ def test_an_upload_within_the_limit_still_registers_with_its_file(client, settin
     doc = Document.objects.get()
     assert response.status_code == 302
     assert list(doc.attachments.values_list("original_name", flat=True)) == ["qd.pdf"]
+
+
+# --- select values the form does not offer (C3) -------------------------------------------------
+
+@pytest.fixture
+def foreign(other_agency):
+    """A department and an official of another agency: valid ids, but not this agency's."""
+    dept = Department.objects.create(agency=other_agency, name="Phòng Tư pháp", code="TP")
+    person = make_official(other_agency, Role.OFFICER, username="cb_xa", full_name="Trần Thị Xã")
+    return {"department": dept, "official": person}
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("receiving_department_id", "foreign", "Đơn vị nhận không thuộc cơ quan."),
+    ("receiving_department_id", "abc", "Đơn vị nhận không hợp lệ."),
+    ("receiving_official_id", "foreign", "Người nhận không thuộc cơ quan."),
+    ("receiving_official_id", "999999", "Người nhận không thuộc cơ quan."),
+    ("urgency", "sieu_khan", "Độ khẩn “sieu_khan” không hợp lệ."),
+    ("doc_type", "sac_lenh", "Loại văn bản “sac_lenh” không có trong danh mục."),
+    # Too long: the service's message, not "please type an issuer" after the form dropped the value.
+    ("issuer", "Ủ" * 201, "Cơ quan ban hành dài quá 200 ký tự."),
+])
+def test_incoming_form_refuses_a_choice_it_does_not_offer(client, agency, clerk, foreign, field, value, message):
+    if value == "foreign":
+        value = str(foreign["department"].pk if field == "receiving_department_id" else foreign["official"].pk)
+    before = _state()
+    client.force_login(clerk)
+    response = client.post(reverse("documents:incoming_new"), _incoming_form(**{field: value}))
+    page = _page(response)
+    assert response.status_code == 200
+    assert _field_errors(page, field) == [message]
+    assert "Chưa vào sổ được." in page
+    assert _state() == before
+
+
+def test_incoming_form_refuses_a_secret_reader_of_another_agency(client, agency, clerk, foreign):
+    before = _state()
+    client.force_login(clerk)
+    response = client.post(reverse("documents:incoming_new"), _incoming_form(
+        secrecy="confidential", access_official_ids=[str(clerk.official.pk), str(foreign["official"].pk)]))
+    page = _page(response)
+    assert response.status_code == 200
+    assert _field_errors(page, "access_official_ids") == ["Có người không thuộc cơ quan."]
+    assert _state() == before
+
+
+@pytest.mark.parametrize("value, message", [
+    ("999999", "Có cơ quan nhận không tồn tại."),
+    ("abc", "Mã cơ quan nhận không hợp lệ."),
+])
+def test_outgoing_form_refuses_an_unknown_recipient_agency(client, agency, other_agency, clerk, value, message):
+    before = _state()
+    client.force_login(clerk)
+    response = client.post(reverse("documents:outgoing_new"), _outgoing_form(
+        recipient_agency_ids=[str(other_agency.pk), value]))
+    page = _page(response)
+    assert response.status_code == 200
+    assert _field_errors(page, "recipient_agency_ids") == [message]
+    assert _state() == before
+
+
+def test_outgoing_form_refuses_a_drafting_department_of_another_agency(client, agency, clerk, foreign):
+    before = _state()
+    client.force_login(clerk)
+    response = client.post(reverse("documents:outgoing_new"), _outgoing_form(
+        drafting_department_id=str(foreign["department"].pk)))
+    assert _field_errors(_page(response), "drafting_department_id") == ["Đơn vị soạn thảo không thuộc cơ quan."]
+    assert _state() == before
+
+
+def test_offered_choices_still_register(client, agency, other_agency, clerk, officer):
+    dept = agency.departments.get(code="NV")
+    client.force_login(clerk)
+    response = client.post(reverse("documents:incoming_new"), _incoming_form(
+        receiving_department_id=str(dept.pk), receiving_official_id=str(officer.official.pk), urgency="flash"))
+    assert response.status_code == 302
+    doc = Document.objects.get()
+    assert (doc.receiving_department_id, doc.receiving_official_id, doc.urgency) == (
+        dept.pk, officer.official.pk, "flash")
+    response = client.post(reverse("documents:outgoing_new"), _outgoing_form(
+        recipient_agency_ids=[str(other_agency.pk)]))
+    assert response.status_code == 302
+    out = Document.objects.get(direction="out")
+    assert list(out.recipients.values_list("name", flat=True)) == ["UBND xã Quế Phước", "Sở Nội vụ tỉnh Quảng Nam"]

@@ -40,20 +40,22 @@ def run(rounds: int, limit: int = 50) -> dict:
     from django.db import reset_queries
 
     from bench.dataset import AGENCY_CLERK, SMALL_CLERK
-    from congvu.documents.search import raw_engine_search, search_documents
+    from congvu.documents.search import raw_engine_search, search_agencies, search_documents
 
     User = get_user_model()
     results = {}
     for label, username in (("big agency clerk", AGENCY_CLERK), ("small commune clerk", SMALL_CLERK)):
         user = User.objects.get(username=username)
+        # The same query straight to the engine: the user's words, kept to the user's agencies.
+        agencies = search_agencies(user)
         service, raw, hits = [], [], {}
         for q in QUERIES:  # warm-up: caches, prepared plans
             search_documents(user=user, query=q, limit=limit)
-            raw_engine_search(q, limit)
+            raw_engine_search(q, limit, agencies)
         for _ in range(rounds):
             for q in QUERIES:
                 t = time.perf_counter()
-                ids = raw_engine_search(q, limit)
+                ids = raw_engine_search(q, limit, agencies)
                 raw.append(time.perf_counter() - t)
                 # A fresh user object each time: no access cache carried over from the previous query.
                 fresh = User.objects.get(pk=user.pk)

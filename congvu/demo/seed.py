@@ -271,6 +271,7 @@ class _IndexView:
     signer_title: str
     notes: str
     doc_type: _TypeName
+    agency_id: int
 
     number_notation = property(Document.number_notation.fget)
 
@@ -284,7 +285,7 @@ def index_body(values: dict, type_name: str, recipient_names: list[str], attachm
     """
     view = _IndexView(values["number"], fold(values["notation"]), values["subject"], fold(values["issuer"]),
                       fold(values.get("signer", "")), fold(values.get("signer_title", "")), values.get("notes", ""),
-                      _TypeName(fold(type_name)))
+                      _TypeName(fold(type_name)), values["agency_id"])
     return search._body(view, [fold(n) for n in recipient_names], attachment_texts)
 
 

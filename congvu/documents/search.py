@@ -28,6 +28,7 @@ from congvu.documents.models import (
     Attachment, Direction, Document, DocumentStatus, DocumentType, Recipient, SearchEntry, Urgency,
 )
 from congvu.documents.selectors import Page, keyset_page, visible_documents
+from congvu.org.selectors import user_access
 
 # PostgreSQL clamps tsvector positions at 16,383: past that, phrases would match differently on the two
 # engines, so both index the same first words. 16,000 words is about 40 pages of attachment text.
@@ -41,6 +42,16 @@ LIST_RELATED = ("doc_type", "register", "agency")  # what result lists show besi
 # --- indexing -----------------------------------------------------------------------------------
 
 
+def agency_token(agency_id: int) -> str:
+    """A word indexed with every document of an agency, so the engine itself can keep to the agencies
+    a user works in (a commune's clerk sees a tiny share of a province's corpus). It is an ordinary
+    folded word: typing it finds nothing beyond what the user may already see."""
+    return f"zzag{agency_id}"
+
+
+MAX_AGENCY_TOKENS = 30  # beyond this many agencies, visibility alone narrows the matches
+
+
 def _body(document: Document, recipient_names: list[str], attachment_texts: list[str]) -> str:
     number_forms = [document.number_notation]  # "12/QĐ-UBND": the number, the notation and both together
     # Outgoing numbers are printed padded ("05/QĐ-UBND"); people also type "5/QĐ-UBND".
@@ -52,7 +63,7 @@ def _body(document: Document, recipient_names: list[str], attachment_texts: list
         document.signer, document.signer_title, document.notes, document.doc_type.name,
         *recipient_names, *attachment_texts,
     ]
-    words = " ".join(fold_for_index(p) for p in parts if p).split()
+    words = [agency_token(document.agency_id)] + " ".join(fold_for_index(p) for p in parts if p).split()
     return " ".join(words[:MAX_INDEXED_WORDS])
 
 
@@ -181,6 +192,10 @@ class _Fts5:
         # words are [0-9a-z]+ after folding, so they never hold a quote themselves.
         return " AND ".join('"' + " ".join(t.words) + '"' + (" *" if t.prefix else "") for t in terms)
 
+    @staticmethod
+    def within(expression: str, agency_ids: list[int]) -> str:
+        return f"({expression}) AND (" + " OR ".join(f'"{agency_token(a)}"' for a in agency_ids) + ")"
+
     def tidy(self) -> None:
         with connection.cursor() as cur:
             cur.execute("INSERT INTO documents_search(documents_search) VALUES ('optimize')")
@@ -204,6 +219,10 @@ class _Tsvector:
                 words[-1] += ":*"
             parts.append("(" + " <-> ".join(words) + ")")
         return " & ".join(parts)
+
+    @staticmethod
+    def within(expression: str, agency_ids: list[int]) -> str:
+        return f"({expression}) & (" + " | ".join(agency_token(a) for a in agency_ids) + ")"
 
     def tidy(self) -> None:
         with connection.cursor() as cur:
@@ -280,8 +299,16 @@ def _match_ids(engine, expression: str, *, limit: int, where: tuple[str, list] |
     return ids
 
 
-def raw_engine_search(folded_terms_or_query: str, limit: int) -> list[int]:
+def _expression(engine, terms: list[Term], agency_ids: list[int] | None) -> str:
+    expression = engine.expression(terms)
+    if agency_ids and len(agency_ids) <= MAX_AGENCY_TOKENS:
+        expression = engine.within(expression, sorted(agency_ids))
+    return expression
+
+
+def raw_engine_search(folded_terms_or_query: str, limit: int, agency_ids: list[int] | None = None) -> list[int]:
     """The ids the engine itself returns for a query, newest first: no visibility, no filters, no ORM.
+    `agency_ids` keeps to those agencies' documents, as the service does for a user's agencies.
 
     It is the yardstick for `search_documents` in bench/search.py.
     """
@@ -289,7 +316,17 @@ def raw_engine_search(folded_terms_or_query: str, limit: int) -> list[int]:
     if not terms:
         return []
     engine = _engine()
-    return _match_ids(engine, engine.expression(terms), limit=limit)
+    return _match_ids(engine, _expression(engine, terms, agency_ids), limit=limit)
+
+
+def search_agencies(user, agency_id=None) -> list[int]:
+    """The agencies whose documents a search by `user` can return: every visible document belongs to an
+    agency where the user holds an active position (visible_documents), or to the one filtered on."""
+    agencies = sorted(user_access(user))
+    if agency_id not in (None, ""):
+        wanted = _int(agency_id, "agency_id", {})
+        agencies = [a for a in agencies if a == wanted]
+    return agencies
 
 
 def _where_sql(qs: QuerySet) -> tuple[str, list] | None:
@@ -405,7 +442,8 @@ def search_documents(*, user, query: str = "", direction=None, doc_type=None, is
     backwards = before is not None
     # One statement: the engine yields matches newest first, each is checked against visibility and the
     # filters by primary key, and the scan stops at limit+1 (see docs/decisions/0002-search.md).
-    ids = _match_ids(engine, engine.expression(terms), limit=limit + 1, where=where,
+    ids = _match_ids(engine, _expression(engine, terms, search_agencies(user, agency_id)), limit=limit + 1,
+                     where=where,
                      below=None if backwards else after, above=before)
     rows = list(Document.objects.filter(pk__in=ids).select_related(*LIST_RELATED)
                 .order_by("pk" if backwards else "-pk"))

@@ -394,5 +394,21 @@ def test_engine_index_agrees_with_stored_text(corpus):
             cur.execute("SELECT count(*) FROM documents_searchentry WHERE tsv = to_tsvector('simple', body)")
             assert cur.fetchone()[0] == 5
     body = SearchEntry.objects.get(document=corpus["hoa_new"]).body
-    assert body == ("ve viec hoa giai tranh chap dat dai tai xa que phuoc qd ubnd ubnd tinh quang nam "
+    assert body == (f"zzag{corpus['hoa_new'].agency_id} "
+                    "ve viec hoa giai tranh chap dat dai tai xa que phuoc qd ubnd ubnd tinh quang nam "
                     "le van dung kt chu tich pho chu tich quyet dinh")
+
+
+def test_the_engine_keeps_to_the_users_agencies(agency, clerk, other_agency, other_clerk):
+    """The agency word narrows the engine's matches to the agencies a user works in, so a commune's
+    clerk does not page through a province's matches; results stay exactly the visible ones."""
+    mine = incoming_register(actor=clerk, agency=agency, data=incoming_data(subject="Kế hoạch phòng chống lụt bão"))
+    theirs = incoming_register(actor=other_clerk, agency=other_agency,
+                               data=incoming_data(subject="Kế hoạch phòng chống lụt bão"))
+    assert search.raw_engine_search("lut bao", 10) == [theirs.pk, mine.pk]
+    assert search.raw_engine_search("lut bao", 10, search.search_agencies(clerk)) == [mine.pk]
+    assert [d.pk for d in search.search_documents(user=other_clerk, query="lụt bão").items] == [theirs.pk]
+    # filtering on an agency the user does not work in gives nothing, not an error
+    assert search.search_documents(user=clerk, query="lụt bão", agency_id=other_agency.pk).items == []
+    # the agency word itself reveals nothing more than the user may see
+    assert search.search_documents(user=clerk, query=search.agency_token(other_agency.pk)).items == []

@@ -7,7 +7,8 @@ from ninja import Query, Router
 
 from congvu.api.schemas import ERRORS, MAX_ID, DirectionCode, DocumentTypeOut, MeOut, RegisterOut
 from congvu.core.dates import parse_vn_date
-from congvu.documents.models import DocumentType, Register
+from congvu.documents.models import DocumentType
+from congvu.documents.selectors import visible_registers
 from congvu.org.models import Agency
 from congvu.org.selectors import can_register, official_for_user, user_access
 
@@ -22,9 +23,8 @@ def registers_list(
     year: int | None = Query(None, ge=1900, le=2999, description="Năm."),
     direction: DirectionCode | None = Query(None, description="in: sổ văn bản đến; out: sổ văn bản đi."),
 ):
-    qs = Register.objects.filter(agency_id__in=list(user_access(request.auth))).select_related("agency")
-    if agency is not None:
-        qs = qs.filter(agency_id=agency)
+    # A secret register is listed only to whom it may be shown (its counter tells how many secret documents exist).
+    qs = visible_registers(user=request.auth, agency_id=agency).select_related("agency")
     if year is not None:
         qs = qs.filter(year=year)
     if direction is not None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from congvu.core.folding import vi_sort_key
 from congvu.documents.models import Channel, DocumentStatus, DocumentType, Register, Secrecy, Urgency
+from congvu.documents.selectors import visible_registers
 from congvu.org.models import Agency, Department, Official
 
 
@@ -181,10 +182,11 @@ class DocumentFilterForm(forms.Form):
     status = forms.ChoiceField(label="Trạng thái", required=False,
                                choices=[("", "Tất cả")] + DocumentStatus.choices)
 
-    def __init__(self, *args, agency_id: int | None, direction: str | None, **kwargs):
+    def __init__(self, *args, user, agency_id: int | None, direction: str | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["doc_type"].choices = _type_choices("Tất cả")
-        registers = Register.objects.filter(agency_id=agency_id) if agency_id else Register.objects.none()
+        # Only registers the user may see listed: a secret register's name is not for everyone.
+        registers = visible_registers(user=user, agency_id=agency_id) if agency_id else Register.objects.none()
         if direction:
             registers = registers.filter(direction=direction)
         self.fields["register"].choices = [("", "Tất cả")] + [

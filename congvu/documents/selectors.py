@@ -157,13 +157,16 @@ class RegisterPrint:
 
 def printable_registers(*, user, agency_id: int, direction: str | None = None) -> list[Register]:
     """The registers of an agency that `user` may print: clerks, leaders and agency admins print the
-    agency's registers; a secret register only shows once the user is named on one of its documents."""
+    agency's visible registers (`visible_registers`); a secret register only once the user is named on
+    one of its documents, since a printout holds only those rows (an agency admin named on none has
+    nothing to print)."""
     access = user_access(user).get(agency_id)
     if access is None or not access.roles & FULL_VIEW_ROLES:
         return []
     secret_seen = (visible_documents(user).filter(agency_id=agency_id, register__scope=Register.Scope.SECRET)
                    .values("register_id"))
-    qs = Register.objects.filter(agency_id=agency_id).filter(~Q(scope=Register.Scope.SECRET) | Q(pk__in=secret_seen))
+    qs = visible_registers(user=user, agency_id=agency_id).filter(
+        ~Q(scope=Register.Scope.SECRET) | Q(pk__in=secret_seen))
     if direction:
         qs = qs.filter(direction=direction)
     return list(qs.order_by("-year", "direction", "scope", "doc_type_code"))
@@ -217,3 +220,25 @@ def register_print(*, user, register_id: int, date_from=None, date_to=None) -> R
     return RegisterPrint(register=register, date_from=start, date_to=end, documents=documents,
                          first_number=documents[0].register_number if documents else None,
                          last_number=documents[-1].register_number if documents else None)
+
+
+# --- registers listed to users -------------------------------------------------------------------
+
+def visible_registers(*, user, agency_id: int | None = None) -> QuerySet[Register]:
+    """The registers `user` may see listed (filters, forms, API), counters included; optionally one agency's.
+
+    - every ordinary register of the agencies where the user holds an active position;
+    - a secret register ("Sổ văn bản mật") only to the agency admin of its agency and to officials
+      named on at least one of its documents: its name and next number tell how many secret
+      documents the agency holds.
+    """
+    access = user_access(user)
+    agencies = [a for a in access if agency_id is None or a == agency_id]
+    if not agencies:
+        return Register.objects.none()
+    named = DocumentAccess.objects.filter(official=official_for_user(user), document__agency_id__in=agencies)
+    cond = ~Q(scope=Register.Scope.SECRET) | Q(pk__in=named.values("document__register_id"))
+    admin_of = [a for a in agencies if Role.AGENCY_ADMIN in access[a].roles]
+    if admin_of:
+        cond |= Q(agency_id__in=admin_of)
+    return Register.objects.filter(agency_id__in=agencies).filter(cond)

@@ -75,7 +75,7 @@ def _cursor(value) -> int | None:
 
 def _find(request, *, direction: str | None, agency_id: int | None):
     """Run the filters of the request through the search service; returns (form, page, error)."""
-    form = DocumentFilterForm(request.GET or None, agency_id=agency_id, direction=direction)
+    form = DocumentFilterForm(request.GET or None, user=request.user, agency_id=agency_id, direction=direction)
     values = form.cleaned_data if form.is_bound and form.is_valid() else {}
     urgency = values.get("urgency") or None
     if urgency == "urgent_any":

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from congvu.audit.models import JournalEntry
 from conftest import make_official
+from congvu.audit.models import JournalEntry
 from congvu.documents.models import Attachment, Document, Register, StoredFile
 from congvu.documents.services import incoming_register, outgoing_register
 from congvu.documents.tests.factories import incoming_data, minimal_pdf, outgoing_data

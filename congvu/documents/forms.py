@@ -191,6 +191,9 @@ class DocumentFilterForm(forms.Form):
             registers = registers.filter(direction=direction)
         self.fields["register"].choices = [("", "Tất cả")] + [
             (str(r.pk), r.name) for r in registers.order_by("-year", "direction", "scope", "name")]
+        for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField):  # shown after the field's label on the results
+                field.error_messages["invalid_choice"] = "“%(value)s” không có trong danh sách."
 
 
 class DocumentEditForm(forms.Form):

@@ -29,6 +29,7 @@ from congvu.org.models import Agency, Department, Official
 from congvu.org.selectors import can_manage_agency, can_register
 
 LIST_LIMIT = 50
+SEARCH_ERROR = "Điều kiện tìm kiếm chưa hợp lệ."
 
 
 def agency_required(view):
@@ -73,28 +74,30 @@ def _cursor(value) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _find(request, *, direction: str | None, agency_id: int | None):
-    """Run the filters of the request through the search service; returns (form, page, error)."""
-    form = DocumentFilterForm(request.GET or None, user=request.user, agency_id=agency_id, direction=direction)
-    values = form.cleaned_data if form.is_bound and form.is_valid() else {}
+def _find(request, *, direction: str | None, agency_id: int | None, register_agency_id: int | None,
+          register_direction: str | None):
+    """Run the filters of the request through the search service; returns (form, page, error).
+
+    `agency_id` limits the results (None: every agency of the user); the register filter offers the
+    registers of `register_agency_id` (and `register_direction`) that the user may see."""
+    form = DocumentFilterForm(request.GET or None, user=request.user, agency_id=register_agency_id,
+                              direction=register_direction)
+    if form.is_bound and not form.is_valid():
+        # A refused filter must not quietly become no filter: say what is wrong and list nothing.
+        return form, selectors.Page([], None, None), SEARCH_ERROR
+    values = form.cleaned_data if form.is_bound else {}
     urgency = values.get("urgency") or None
     if urgency == "urgent_any":
         urgency = list(URGENT_LEVELS)
     after, before = _cursor(request.GET.get("after")), _cursor(request.GET.get("before"))
-    search_documents = getattr(search, "search_documents", None)
     try:
-        if search_documents is None:  # the search engine is not installed yet: plain keyset list
-            qs = selectors.agency_documents(user=request.user, agency_id=agency_id, direction=direction)
-            page = selectors.keyset_page(qs.select_related("doc_type"), after=after, before=before,
-                                         limit=LIST_LIMIT)
-        else:
-            page = search_documents(
-                user=request.user, query=values.get("q", ""), direction=direction,
-                doc_type=values.get("doc_type") or None, issuer=values.get("issuer") or None,
-                date_from=values.get("date_from") or None, date_to=values.get("date_to") or None,
-                urgency=urgency, register_id=values.get("register") or None, status=values.get("status") or None,
-                agency_id=agency_id, after=after, before=before, limit=LIST_LIMIT,
-            )
+        page = search.search_documents(
+            user=request.user, query=values.get("q", ""), direction=direction,
+            doc_type=values.get("doc_type") or None, issuer=values.get("issuer") or None,
+            date_from=values.get("date_from") or None, date_to=values.get("date_to") or None,
+            urgency=urgency, register_id=values.get("register") or None, status=values.get("status") or None,
+            agency_id=agency_id, after=after, before=before, limit=LIST_LIMIT,
+        )
     except ValidationFailed as exc:
         for name, message in exc.fields.items():
             form.add_error(name if name in form.fields else None, message)
@@ -112,7 +115,8 @@ def _full_or_partial(request, template: str, context: dict):
 
 def _document_list(request, direction: str, template_title: str):
     agency_id = request.agency_id
-    form, page, error = _find(request, direction=direction, agency_id=agency_id)
+    form, page, error = _find(request, direction=direction, agency_id=agency_id, register_agency_id=agency_id,
+                              register_direction=direction)
     context = {
         "form": form, "page": page, "error": error, "direction": direction, "title": template_title,
         "query": form.data.get("q", "") if form.is_bound else "",
@@ -139,7 +143,10 @@ def outgoing_list(request):
 @require_GET
 def search_page(request):
     """One box over every agency the user works in; results are already limited to what they may see."""
-    form, page, error = _find(request, direction=request.GET.get("direction") or None, agency_id=None)
+    # Results come from every agency; the register filter offers the active agency's registers of both
+    # directions (the direction select changes the results, not the form).
+    form, page, error = _find(request, direction=request.GET.get("direction") or None, agency_id=None,
+                              register_agency_id=request.agency_id, register_direction=None)
     context = {
         "form": form, "page": page, "error": error, "direction": None, "title": "Tìm kiếm văn bản",
         "query": request.GET.get("q", ""), "list_url": request.path, "searched": bool(request.GET),

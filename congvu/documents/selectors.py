@@ -101,7 +101,8 @@ def home_counts(*, user, agency_id: int) -> dict:
     return {
         "incoming_today": qs.filter(direction="in", registered_at__gte=start).count(),
         "outgoing_today": qs.filter(direction="out", registered_at__gte=start).count(),
-        "urgent_open": qs.filter(urgency__in=URGENT_LEVELS, direction="in", due_date__gte=today).count(),
+        # The same documents as `urgent_documents`: not past their due date, those without one included.
+        "urgent_open": qs.filter(urgency__in=URGENT_LEVELS, direction="in").exclude(due_date__lt=today).count(),
         "due_today": qs.filter(direction="in", due_date=today).count(),
     }
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from congvu.audit.models import JournalEntry
 from congvu.core.dates import parse_vn_date
 from congvu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from congvu.documents import register_admin, search, selectors, services
@@ -23,9 +22,10 @@ from congvu.documents.files import PDF, open_stored
 from congvu.documents.forms import (
     DocumentEditForm, DocumentFilterForm, IncomingForm, OutgoingForm, current_document_types,
 )
-from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, DocumentStatus, Register, Urgency
+from congvu.documents.history import document_history
+from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, Register
 from congvu.documents.upload_handlers import check_upload_size, upload_too_large
-from congvu.org.models import Agency, Department, Official
+from congvu.org.models import Agency
 from congvu.org.selectors import can_manage_agency, can_register
 
 LIST_LIMIT = 50
@@ -287,64 +287,6 @@ def _visible_document(request, pk: int):
         raise Http404("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
 
 
-JOURNAL_LABELS = {
-    "document.register_incoming": "Vào sổ văn bản đến",
-    "document.register_outgoing": "Cấp số văn bản đi",
-    "document.update": "Sửa thông tin văn bản",
-    "document.view": "Mở xem văn bản mật",
-    "document.download": "Tải tệp đính kèm",
-    "document.print": "In sổ văn bản mật có văn bản này",
-}
-
-# How the journal's before/after keys read on the page (the labels of the registration forms).
-FIELD_LABELS = {
-    "subject": "Trích yếu", "signer": "Người ký", "signer_title": "Chức vụ người ký", "urgency": "Độ khẩn",
-    "pages": "Số trang", "due_date": "Hạn xử lý", "receiving_department_id": "Đơn vị nhận",
-    "receiving_official_id": "Người nhận", "dispatched_on": "Ngày chuyển", "copies": "Số lượng bản",
-    "notes": "Ghi chú", "status": "Trạng thái",
-}
-
-
-def _journal_changes(journal: list[JournalEntry], doc) -> None:
-    """Give each correction in `journal` a `changes` list of (label, before, after) in Vietnamese."""
-    updates = [e for e in journal if e.action == "document.update" and (e.before or e.after)]
-    ids = {"receiving_department_id": set(), "receiving_official_id": set()}
-    for e in updates:
-        for values in (e.before or {}, e.after or {}):
-            for key, found in ids.items():
-                if values.get(key):
-                    found.add(values[key])
-    names = {
-        "receiving_department_id": dict(Department.objects.filter(pk__in=ids["receiving_department_id"])
-                                        .values_list("pk", "name")),
-        "receiving_official_id": dict(Official.objects.filter(pk__in=ids["receiving_official_id"])
-                                      .values_list("pk", "full_name")),
-    }
-    labels = FIELD_LABELS | ({"due_date": "Hạn trả lời"} if doc.direction == Direction.OUTGOING else {})
-
-    def shown(key, value) -> str:
-        if value in (None, ""):
-            return "(trống)"
-        if key in ("due_date", "dispatched_on"):
-            try:
-                return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-            except (TypeError, ValueError):
-                return str(value)
-        if key == "urgency":
-            return Urgency(value).label if value in Urgency.values else str(value)
-        if key == "status":
-            return DocumentStatus(value).label if value in DocumentStatus.values else str(value)
-        if key in names:
-            return names[key].get(value, f"#{value}")
-        return str(value)
-
-    order = list(services.EDITABLE_FIELDS) + ["status"]
-    for e in updates:
-        before, after = e.before or {}, e.after or {}
-        keys = sorted(set(before) | set(after), key=lambda k: order.index(k) if k in order else len(order))
-        e.changes = [(labels.get(k, k), shown(k, before.get(k)), shown(k, after.get(k))) for k in keys]
-
-
 @login_required
 @require_GET
 def document_detail(request, pk: int):
@@ -352,11 +294,7 @@ def document_detail(request, pk: int):
     services.document_access_record(actor=request.user, document=doc, action="document.view")
     attachments = list(doc.attachments.select_related("file"))
     first_pdf = next((a for a in attachments if a.file.content_type == PDF), None)
-    journal = list(JournalEntry.objects.filter(object_type="documents.document", object_id=str(doc.pk))
-                   .order_by("created_at", "pk"))
-    for entry in journal:
-        entry.label = JOURNAL_LABELS.get(entry.action, entry.action)
-    _journal_changes(journal, doc)
+    journal = document_history(user=request.user, document=doc)
     return render(request, "documents/document_detail.html", {
         "can_edit": can_register(request.user, doc.agency_id),
         "doc": doc, "attachments": attachments, "first_pdf": first_pdf, "journal": journal,

@@ -16,7 +16,9 @@ router = Router()
 
 
 @router.get("/registers", response={200: list[RegisterOut], **ERRORS}, tags=["Danh mục"],
-            summary="Sổ văn bản của các cơ quan bạn công tác")
+            summary="Sổ văn bản của các cơ quan bạn công tác",
+            description="Sổ văn bản mật chỉ hiện với người có tên trên ít nhất một văn bản của sổ và với "
+                        "quản trị cơ quan.")
 def registers_list(
     request: HttpRequest,
     agency: int | None = Query(None, ge=1, le=MAX_ID, description="Id cơ quan."),

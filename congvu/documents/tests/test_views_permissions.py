@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from congvu.audit.models import JournalEntry
 from congvu.documents.models import Attachment, Document, Register, Secrecy, StoredFile
-from congvu.documents.services import incoming_register
+from congvu.documents.services import incoming_register, scoped_request_token
 from congvu.documents.tests.factories import incoming_data, pdf_upload
 from congvu.org.models import Agency, Department
 
@@ -169,4 +169,5 @@ def test_clerk_of_another_agency_registers_only_into_their_own(client, world, ag
         "request_token": "forged", "doc_type": "quyet_dinh", "number_notation": "7/QĐ-UBND",
         "issued_date": "02/01/2026", "issuer": "Sở Nội vụ", "subject": "Về việc thử"})
     assert response.status_code == 302
-    assert Document.objects.get(request_token="forged").agency == other_agency
+    # Request tokens are stored bound to their user (services.scoped_request_token).
+    assert Document.objects.get(request_token=scoped_request_token(other_clerk, "forged")).agency == other_agency

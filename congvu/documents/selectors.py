@@ -164,8 +164,10 @@ def printable_registers(*, user, agency_id: int, direction: str | None = None) -
     access = user_access(user).get(agency_id)
     if access is None or not access.roles & FULL_VIEW_ROLES:
         return []
-    secret_seen = (visible_documents(user).filter(agency_id=agency_id, register__scope=Register.Scope.SECRET)
-                   .values("register_id"))
+    # Named on = a DocumentAccess row (the user holds an active position here, checked above); asked of
+    # that small table rather than of every document of the agency.
+    secret_seen = (DocumentAccess.objects.filter(official=official_for_user(user), document__agency_id=agency_id)
+                   .values("document__register_id"))
     qs = visible_registers(user=user, agency_id=agency_id).filter(
         ~Q(scope=Register.Scope.SECRET) | Q(pk__in=secret_seen))
     if direction:

@@ -156,6 +156,15 @@ class RegisterPrint:
     last_number: int | None
 
 
+def _named_register_ids(user, agency_ids) -> list[int]:
+    """Registers holding a document `user` is named on, in those agencies. Read as a list first: as a
+    subquery, SQLite plans it over every document of the agency."""
+    return list(
+        DocumentAccess.objects.filter(official=official_for_user(user), document__agency_id__in=list(agency_ids))
+        .values_list("document__register_id", flat=True).distinct()
+    )
+
+
 def printable_registers(*, user, agency_id: int, direction: str | None = None) -> list[Register]:
     """The registers of an agency that `user` may print: clerks, leaders and agency admins print the
     agency's visible registers (`visible_registers`); a secret register only once the user is named on
@@ -166,8 +175,7 @@ def printable_registers(*, user, agency_id: int, direction: str | None = None) -
         return []
     # Named on = a DocumentAccess row (the user holds an active position here, checked above); asked of
     # that small table rather than of every document of the agency.
-    secret_seen = (DocumentAccess.objects.filter(official=official_for_user(user), document__agency_id=agency_id)
-                   .values("document__register_id"))
+    secret_seen = _named_register_ids(user, [agency_id])
     qs = visible_registers(user=user, agency_id=agency_id).filter(
         ~Q(scope=Register.Scope.SECRET) | Q(pk__in=secret_seen))
     if direction:
@@ -239,8 +247,7 @@ def visible_registers(*, user, agency_id: int | None = None) -> QuerySet[Registe
     agencies = [a for a in access if agency_id is None or a == agency_id]
     if not agencies:
         return Register.objects.none()
-    named = DocumentAccess.objects.filter(official=official_for_user(user), document__agency_id__in=agencies)
-    cond = ~Q(scope=Register.Scope.SECRET) | Q(pk__in=named.values("document__register_id"))
+    cond = ~Q(scope=Register.Scope.SECRET) | Q(pk__in=_named_register_ids(user, agencies))
     admin_of = [a for a in agencies if Role.AGENCY_ADMIN in access[a].roles]
     if admin_of:
         cond |= Q(agency_id__in=admin_of)

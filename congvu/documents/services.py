@@ -178,7 +178,10 @@ def _check_agency_member(model, pk, agency: Agency, *, field_name: str, label: s
         errors[field_name] = f"{label.capitalize()} không hợp lệ."
         return None
     qs = model.objects.filter(pk=pk)
-    qs = qs.filter(agency=agency) if model is Department else qs.filter(memberships__agency=agency)
+    if model is Department:
+        qs = qs.filter(agency=agency, active=True)
+    else:  # someone who still holds a position there
+        qs = qs.filter(memberships__agency=agency, memberships__active=True).distinct()
     obj = qs.first()
     if obj is None:
         errors[field_name] = f"{label.capitalize()} không thuộc cơ quan."
@@ -193,7 +196,7 @@ def _officials_of(agency: Agency, ids) -> list[Official]:
     if None in ids:
         raise ValidationFailed("Danh sách người được xem văn bản mật không hợp lệ.",
                                fields={"access_official_ids": "Mã người không hợp lệ."})
-    found = list(Official.objects.filter(pk__in=ids, memberships__agency=agency).distinct())
+    found = list(Official.objects.filter(pk__in=ids, memberships__agency=agency, memberships__active=True).distinct())
     if len(found) != len(ids):
         raise ValidationFailed("Người được xem văn bản mật không thuộc cơ quan.",
                                fields={"access_official_ids": "Có người không thuộc cơ quan."})
@@ -530,7 +533,7 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
         errors["dispatched_on"] = "Ngày chuyển không được trước ngày ban hành."
     dept = _check_agency_member(Department, data.drafting_department_id, agency,
                                 field_name="drafting_department_id", label="đơn vị soạn thảo", errors=errors)
-    if doc_type is not None and not doc_type.abbreviation and dept is None:
+    if doc_type is not None and not doc_type.abbreviation and dept is None and "drafting_department_id" not in errors:
         errors["drafting_department_id"] = "Công văn cần đơn vị soạn thảo để ghi ký hiệu."
     notes = _text(data.notes, field_name="notes", label="ghi chú", errors=errors, max_length=2000)
     recipient_ids = [_to_id(i) for i in data.recipient_agency_ids or [] if str(i).strip()]

@@ -229,3 +229,17 @@ def test_malformed_type_code_is_a_field_error(agency, clerk, code):
     with pytest.raises(ValidationFailed) as err:
         incoming_register(actor=clerk, agency=agency, data=incoming_data(doc_type=code))
     assert err.value.fields["doc_type"] == "Loại văn bản không hợp lệ."
+
+
+def test_people_whose_position_ended_cannot_receive_or_be_named(agency, clerk, officer):
+    from congvu.org.models import Membership
+
+    person = officer.official
+    Membership.objects.filter(official=person).update(active=False)
+    with pytest.raises(ValidationFailed) as err:
+        incoming_register(actor=clerk, agency=agency, data=incoming_data(receiving_official_id=person.pk))
+    assert err.value.fields == {"receiving_official_id": "Người nhận không thuộc cơ quan."}
+    with pytest.raises(ValidationFailed):
+        incoming_register(actor=clerk, agency=agency,
+                          data=incoming_data(secrecy=Secrecy.SECRET, access_official_ids=[person.pk]))
+    assert Document.objects.count() == 0

@@ -62,8 +62,16 @@ def build(*, docs: int, agencies: int, big_share: float, seed: int, years: int =
     from congvu.demo.seed import index_body
     from congvu.documents import search
     from congvu.documents.models import (
-        Channel, Direction, Document, DocumentAccess, DocumentStatus, DocumentType, Recipient, Register,
-        SearchEntry, Secrecy,
+        Channel,
+        Direction,
+        Document,
+        DocumentAccess,
+        DocumentStatus,
+        DocumentType,
+        Recipient,
+        Register,
+        SearchEntry,
+        Secrecy,
     )
     from congvu.documents.numbering import build_notation, format_number
     from congvu.org.models import Agency, AgencyKind, Department, Membership, Official, Role

@@ -30,7 +30,8 @@ def _free_port() -> int:
 
 
 def _status(pid: int) -> dict[str, int]:
-    text = open(f"/proc/{pid}/status").read()
+    with open(f"/proc/{pid}/status") as fh:
+        text = fh.read()
     return {k: int(v) * 1024 for k, v in re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", text, re.M)}
 
 

@@ -16,8 +16,19 @@ from ninja import Header, Path, Query, Router, Status
 
 from congvu.api.errors import InvalidJson, TooLarge, UnsupportedMediaType, schema_invalid
 from congvu.api.schemas import (
-    CREATE_ERRORS, ERRORS, MAX_ID, AttachmentOut, DirectionCode, DocumentOut, DocumentPage, DocumentPatchIn,
-    DocumentRef, IncomingIn, OutgoingIn, StatusCode, UrgencyCode,
+    CREATE_ERRORS,
+    ERRORS,
+    MAX_ID,
+    AttachmentOut,
+    DirectionCode,
+    DocumentOut,
+    DocumentPage,
+    DocumentPatchIn,
+    DocumentRef,
+    IncomingIn,
+    OutgoingIn,
+    StatusCode,
+    UrgencyCode,
 )
 from congvu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from congvu.documents import files as file_store
@@ -25,11 +36,20 @@ from congvu.documents.models import Document
 from congvu.documents.search import search_documents
 from congvu.documents.selectors import document_get, visible_documents
 from congvu.documents.services import (
-    DuplicateSuspected, IncomingData, OutgoingData, document_access_record, document_update, incoming_register,
-    outgoing_register, scoped_request_token,
+    DuplicateSuspected,
+    IncomingData,
+    OutgoingData,
+    document_access_record,
+    document_update,
+    incoming_register,
+    outgoing_register,
+    scoped_request_token,
 )
 from congvu.documents.upload_handlers import (
-    file_limit, file_too_large_message, upload_error_message, upload_too_large,
+    file_limit,
+    file_too_large_message,
+    upload_error_message,
+    upload_too_large,
 )
 from congvu.org.models import Agency
 from congvu.org.selectors import can_register, user_access

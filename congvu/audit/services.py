@@ -31,7 +31,7 @@ def entry_hash(*, prev_hash: str, seq: int, chain_key: str, created_at: dt.datet
             "prev": prev_hash,
             "seq": seq,
             "chain": chain_key,
-            "at": created_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
+            "at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
             "actor": actor_id,
             "actor_name": actor_name,
             "agency": agency_id,

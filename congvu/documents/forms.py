@@ -116,7 +116,9 @@ class IncomingForm(_RegistrationForm):
         help_text="Chỉ những người được chọn (và văn thư vào sổ) xem được văn bản mật.")
     notes = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 2}))
 
-    SERVICE_ALIASES: ClassVar[dict[str, str]] = {"number": "number_notation", "notation": "number_notation", "received_at": "received_on"}
+    SERVICE_ALIASES: ClassVar[dict[str, str]] = {
+        "number": "number_notation", "notation": "number_notation", "received_at": "received_on",
+    }
 
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, agency_id=agency_id, **kwargs)

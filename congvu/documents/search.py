@@ -25,7 +25,14 @@ from congvu.core.dates import parse_vn_date
 from congvu.core.errors import ValidationFailed
 from congvu.core.folding import fold_for_index, fold_words
 from congvu.documents.models import (
-    Attachment, Direction, Document, DocumentStatus, DocumentType, Recipient, SearchEntry, Urgency,
+    Attachment,
+    Direction,
+    Document,
+    DocumentStatus,
+    DocumentType,
+    Recipient,
+    SearchEntry,
+    Urgency,
 )
 from congvu.documents.selectors import Page, keyset_page, visible_documents
 from congvu.org.selectors import user_access

@@ -21,8 +21,18 @@ from congvu.core.folding import fold, fold_for_index, nfc
 from congvu.documents import files as file_store
 from congvu.documents import search
 from congvu.documents.models import (
-    Attachment, Channel, Direction, Document, DocumentAccess, DocumentStatus, DocumentType, Recipient,
-    Register, Secrecy, StoredFile, Urgency,
+    Attachment,
+    Channel,
+    Direction,
+    Document,
+    DocumentAccess,
+    DocumentStatus,
+    DocumentType,
+    Recipient,
+    Register,
+    Secrecy,
+    StoredFile,
+    Urgency,
 )
 from congvu.documents.numbering import build_notation, format_number
 from congvu.documents.selectors import visible_documents

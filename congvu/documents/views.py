@@ -20,7 +20,11 @@ from congvu.core.errors import DomainError, NotFound, PermissionDenied, Validati
 from congvu.documents import register_admin, search, selectors, services
 from congvu.documents.files import PDF, open_stored
 from congvu.documents.forms import (
-    DocumentEditForm, DocumentFilterForm, IncomingForm, OutgoingForm, current_document_types,
+    DocumentEditForm,
+    DocumentFilterForm,
+    IncomingForm,
+    OutgoingForm,
+    current_document_types,
 )
 from congvu.documents.history import document_history
 from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, Register

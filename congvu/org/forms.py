@@ -59,7 +59,8 @@ class OfficialForm(_ServiceForm):
     full_name = forms.CharField(label="Họ và tên", max_length=100)
     username = forms.CharField(label="Tên đăng nhập", max_length=150,
                                widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}))
-    password = forms.CharField(label="Mật khẩu ban đầu", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    password = forms.CharField(label="Mật khẩu ban đầu",
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text="Ít nhất 8 ký tự.")
     role = forms.ChoiceField(label="Vai trò", choices=[("", "— Chọn —")] + Role.choices)
     department_id = forms.ChoiceField(label="Phòng, ban")

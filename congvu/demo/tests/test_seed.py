@@ -19,7 +19,13 @@ from congvu.demo import corpus
 from congvu.demo.seed import DEMO_PASSWORD, DISTRICT_ID, demo_exists, seed_demo
 from congvu.documents import search
 from congvu.documents.models import (
-    Attachment, Direction, Document, DocumentAccess, Register, SearchEntry, Secrecy,
+    Attachment,
+    Direction,
+    Document,
+    DocumentAccess,
+    Register,
+    SearchEntry,
+    Secrecy,
 )
 from congvu.documents.selectors import visible_documents
 from congvu.documents.services import incoming_register

@@ -35,8 +35,8 @@ def test_failed_registration_consumes_no_number(agency, clerk, monkeypatch):
     monkeypatch.undo()
     assert Document.objects.count() == 1
     assert StoredFile.objects.count() == 0
-    assert not any((p for p in (agency and __import__("pathlib").Path(
-        __import__("django.conf").conf.settings.MEDIA_ROOT)).rglob("*") if p.is_file()))
+    assert not any(p for p in (agency and __import__("pathlib").Path(
+        __import__("django.conf").conf.settings.MEDIA_ROOT)).rglob("*") if p.is_file())
     third = incoming_register(actor=clerk, agency=agency, data=incoming_data(number="3"))
     assert third.register_number == 2
 
@@ -200,8 +200,8 @@ def test_search_row_written_at_registration_equals_a_full_reindex(agency, clerk,
 
 
 def test_duplicate_check_never_reveals_a_secret_document_the_clerk_is_not_named_on(agency, clerk):
-    from congvu.org.models import Role
     from conftest import make_official
+    from congvu.org.models import Role
 
     other_clerk = make_official(agency, Role.CLERK, username="vanthu2").user
     incoming_register(actor=clerk, agency=agency, data=incoming_data(secrecy=Secrecy.SECRET))
@@ -214,8 +214,8 @@ def test_duplicate_check_never_reveals_a_secret_document_the_clerk_is_not_named_
 
 
 def test_request_tokens_are_per_user(agency, clerk):
-    from congvu.org.models import Role
     from conftest import make_official
+    from congvu.org.models import Role
 
     other_clerk = make_official(agency, Role.CLERK, username="vanthu2").user
     mine = incoming_register(actor=clerk, agency=agency, data=incoming_data(number="1"), request_token="same")

@@ -26,7 +26,10 @@ from congvu.documents.models import Attachment, Document, DocumentAccess, Regist
 from congvu.documents.services import incoming_register
 from congvu.documents.tests.factories import incoming_data, minimal_pdf, pdf_upload
 from congvu.documents.upload_handlers import (
-    check_upload_size, format_size, upload_error_message, upload_too_large,
+    check_upload_size,
+    format_size,
+    upload_error_message,
+    upload_too_large,
 )
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,14 @@ from django.contrib.auth.models import AnonymousUser
 from conftest import make_agency, make_official
 from congvu.org.models import AgencyKind, Department, Membership, Role
 from congvu.org.selectors import (
-    FULL_VIEW_ROLES, AgencyAccess, can_manage_agency, can_register, official_for_user, user_access,
-    user_agencies, user_has_role,
+    FULL_VIEW_ROLES,
+    AgencyAccess,
+    can_manage_agency,
+    can_register,
+    official_for_user,
+    user_access,
+    user_agencies,
+    user_has_role,
 )
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from congvu.audit.services import journal_record
@@ -507,6 +507,8 @@ def seed_demo(*, days: int | None = None, years: int = 2, seed: int = 2025, now:
             else:
                 builder.outgoing(agency, at)
     builder.finish()
+    with connection.cursor() as cursor:  # statistics for the planner, now that the tables are full
+        cursor.execute("ANALYZE")
 
     result = SeedResult(created=True, incoming=builder.incoming_count, outgoing=builder.outgoing_count,
                         first_day=calendar[0], last_day=today, logins=demo_logins())

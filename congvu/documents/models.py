@@ -152,6 +152,8 @@ class Document(models.Model):
             models.Index(fields=["agency", "direction", "-id"], name="doc_list_idx"),
             models.Index(fields=["issuer_folded", "number", "issued_date"], name="doc_duplicate_idx"),
             models.Index(fields=["agency", "urgency"], name="doc_urgency_idx"),
+            models.Index(fields=["agency", "direction", "registered_at"], name="doc_arrival_idx"),
+            models.Index(fields=["agency", "direction", "due_date"], name="doc_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -93,16 +93,33 @@ def agency_documents(*, user, agency_id: int, direction: str | None = None) -> Q
     return qs
 
 
+# Until processing records when a document is handled, an urgent document without a due date counts as
+# open for this many days after it arrived.
+URGENT_UNDATED_OPEN_DAYS = 7
+
+
+def _day_start(day):
+    return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+
+
+def _urgent_open(qs: QuerySet, today) -> QuerySet:
+    """Urgent incoming documents still open: due today or later, or undated and recent. Both halves
+    are index ranges (doc_due_idx, doc_arrival_idx), so the home page does not read two years of rows."""
+    recent = _day_start(today - timezone.timedelta(days=URGENT_UNDATED_OPEN_DAYS))
+    return qs.filter(direction="in", urgency__in=URGENT_LEVELS).filter(
+        Q(due_date__gte=today) | Q(due_date__isnull=True, registered_at__gte=recent)
+    )
+
+
 def home_counts(*, user, agency_id: int) -> dict:
     """Today's figures for the home page."""
     today = timezone.localdate()
-    start = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
+    start = _day_start(today)
     qs = agency_documents(user=user, agency_id=agency_id)
     return {
         "incoming_today": qs.filter(direction="in", registered_at__gte=start).count(),
         "outgoing_today": qs.filter(direction="out", registered_at__gte=start).count(),
-        # The same documents as `urgent_documents`: not past their due date, those without one included.
-        "urgent_open": qs.filter(urgency__in=URGENT_LEVELS, direction="in").exclude(due_date__lt=today).count(),
+        "urgent_open": _urgent_open(qs, today).count(),  # the same documents as `urgent_documents`
         "due_today": qs.filter(direction="in", due_date=today).count(),
     }
 
@@ -110,12 +127,13 @@ def home_counts(*, user, agency_id: int) -> dict:
 def urgent_documents(*, user, agency_id: int, limit: int = 10) -> list[Document]:
     today = timezone.localdate()
     return list(
-        agency_documents(user=user, agency_id=agency_id, direction="in")
-        .filter(urgency__in=URGENT_LEVELS)
-        .exclude(due_date__lt=today)
+        _urgent_open(agency_documents(user=user, agency_id=agency_id), today)
         .select_related("doc_type")
         .order_by("-pk")[:limit]
     )
+
+
+SUGGESTION_WINDOW = 5000  # issuers recur: the agency's latest incoming documents are enough to suggest from
 
 
 def issuer_suggestions(*, user, agency_id: int, prefix: str, limit: int = 10) -> list[str]:
@@ -125,8 +143,12 @@ def issuer_suggestions(*, user, agency_id: int, prefix: str, limit: int = 10) ->
     folded = fold_for_index(prefix)
     if not folded:
         return []
+    recent = agency_documents(user=user, agency_id=agency_id, direction="in")
+    oldest = recent.order_by("-pk").values_list("pk", flat=True)[SUGGESTION_WINDOW - 1: SUGGESTION_WINDOW]
+    if oldest:
+        recent = recent.filter(pk__gte=oldest[0])
     rows = (
-        agency_documents(user=user, agency_id=agency_id, direction="in")
+        recent
         .filter(issuer_folded__contains=folded)
         .values("issuer")
         .annotate(n=Count("id"))

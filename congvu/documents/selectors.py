@@ -23,8 +23,7 @@ def visible_documents(user) -> QuerySet[Document]:
     full = [a for a, acc in access.items() if acc.roles & FULL_VIEW_ROLES]
     officer = [a for a, acc in access.items() if Role.OFFICER in acc.roles and a not in full]
     # Being named on a secret document counts only while the official holds a position in its agency.
-    cond = Q(agency_id__in=list(access),
-             pk__in=DocumentAccess.objects.filter(official=official).values("document_id"))
+    cond = Q(pk__in=DocumentAccess.objects.filter(official=official).values("document_id"))
     if full:
         cond |= Q(agency_id__in=full, secrecy=Secrecy.NORMAL)
     for agency_id in officer:
@@ -33,7 +32,9 @@ def visible_documents(user) -> QuerySet[Document]:
         if depts:
             mine |= Q(receiving_department_id__in=depts)
         cond |= Q(agency_id=agency_id, secrecy=Secrecy.NORMAL) & mine
-    return Document.objects.filter(cond)
+    # Every visible document belongs to one of the user's agencies: saying so first lets the planner walk
+    # the agency index in id order instead of merging the alternatives and sorting them.
+    return Document.objects.filter(agency_id__in=sorted(access)).filter(cond)
 
 
 def document_get(*, user, pk: int) -> Document:

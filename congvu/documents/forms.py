@@ -161,7 +161,9 @@ class OutgoingForm(_RegistrationForm):
         super().__init__(*args, agency_id=agency_id, **kwargs)
         self.fields["doc_type"].choices = _type_choices()
         self.fields["drafting_department_id"].choices = _department_choices(agency_id, "— Chưa chọn —")
-        others = sorted(Agency.objects.exclude(pk=agency_id), key=lambda a: vi_sort_key(a.name))
+        today = timezone.localdate()  # agencies dissolved or merged away receive nothing new
+        current = Agency.objects.exclude(pk=agency_id).exclude(active_to__lt=today)
+        others = sorted(current, key=lambda a: vi_sort_key(a.name))
         self.fields["recipient_agency_ids"].choices = [(str(a.pk), a.name) for a in others]
         self.fields["access_official_ids"].choices = _official_choices(agency_id)
         if not self.is_bound:

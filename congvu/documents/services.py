@@ -244,11 +244,25 @@ def register_for(*, agency: Agency, year: int, direction: str, doc_type: Documen
                 register = Register.objects.create(
                     **lookup, name=_register_name(direction, year, scope, doc_type.name)
                 )
+                # Opened by the system when the year's first document needs it (Decree 30: from 1 January).
+                journal_record(actor=None, agency_id=agency.pk, action="register.open", obj=register,
+                               after={"name": register.name, "year": year, "direction": direction,
+                                      "scope": scope, "doc_type_code": type_code})
         except IntegrityError:  # another writer created it first
             register = Register.objects.get(**lookup)
     if register.closed:
         raise ValidationFailed(f"{register.name} đã khóa sổ.", code="register_closed")
     return register
+
+
+def _check_agency_active(agency: Agency, on: dt.date) -> None:
+    """A dissolved or merged agency keeps its history but registers nothing new (its period has ended)."""
+    if agency.active_to and on > agency.active_to:
+        raise ValidationFailed(
+            f"{agency.name} đã ngừng hoạt động từ {agency.active_to + dt.timedelta(days=1):%d/%m/%Y}; "
+            "không vào sổ văn bản mới.", code="agency_inactive")
+    if agency.active_from and on < agency.active_from:
+        raise ValidationFailed(f"{agency.name} hoạt động từ {agency.active_from:%d/%m/%Y}.", code="agency_inactive")
 
 
 def _take_number(register: Register) -> int:
@@ -419,6 +433,7 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
     request_token = scoped_request_token(actor, request_token)
     if (existing := _existing_for_token(request_token)) is not None:
         return existing
+    _check_agency_active(agency, timezone.localdate())
     errors: dict[str, str] = {}
     now = timezone.now()
     received_at = data.received_at or now
@@ -519,6 +534,7 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
     request_token = scoped_request_token(actor, request_token)
     if (existing := _existing_for_token(request_token)) is not None:
         return existing
+    _check_agency_active(agency, timezone.localdate())
     errors: dict[str, str] = {}
     today = timezone.localdate()
     issued_date = _date(data.issued_date, field_name="issued_date", errors=errors) or today
@@ -555,6 +571,8 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
         recipient_agencies = [found[i] for i in dict.fromkeys(recipient_ids) if i in found]
         if len(found) != len(set(recipient_ids)):
             errors["recipient_agency_ids"] = "Có cơ quan nhận không tồn tại."
+        elif ended := [a.name for a in recipient_agencies if a.active_to and a.active_to < issued_date]:
+            errors["recipient_agency_ids"] = f"{ended[0]} đã ngừng hoạt động trước ngày ban hành."
     names = [n for n in (_clean_text(x) for x in data.recipient_names or []) if n]
     if not recipient_agencies and not names:
         errors["recipients"] = "Vui lòng nhập nơi nhận."

@@ -152,7 +152,7 @@ def test_only_the_agency_clerk_registers(request, agency, who):
 
 def test_registration_is_journaled(agency, clerk):
     doc = incoming_register(actor=clerk, agency=agency, data=incoming_data())
-    entry = JournalEntry.objects.get()
+    entry = JournalEntry.objects.get(action="document.register_incoming")
     assert (entry.action, entry.object_id, entry.actor_id) == ("document.register_incoming", str(doc.pk), clerk.pk)
     assert entry.after["subject"] == doc.subject
     assert entry.after["issued_date"] == doc.issued_date.isoformat()
@@ -242,4 +242,30 @@ def test_people_whose_position_ended_cannot_receive_or_be_named(agency, clerk, o
     with pytest.raises(ValidationFailed):
         incoming_register(actor=clerk, agency=agency,
                           data=incoming_data(secrecy=Secrecy.SECRET, access_official_ids=[person.pk]))
+    assert Document.objects.count() == 0
+
+
+def test_an_agency_whose_period_ended_registers_nothing(agency, clerk):
+    agency.active_to = timezone.localdate() - dt.timedelta(days=1)
+    agency.save()
+    with pytest.raises(ValidationFailed) as err:
+        incoming_register(actor=clerk, agency=agency, data=incoming_data())
+    assert err.value.code == "agency_inactive"
+    assert err.value.message.startswith("UBND huyện Nông Sơn đã ngừng hoạt động từ ")
+    assert Document.objects.count() == 0 and Register.objects.count() == 0
+
+
+def test_the_system_journals_opening_a_register(agency, clerk):
+    incoming_register(actor=clerk, agency=agency, data=incoming_data())
+    opened = JournalEntry.objects.get(action="register.open")
+    assert (opened.actor_id, opened.actor_name) == (None, "hệ thống")
+    assert opened.after["name"] == f"Sổ văn bản đến năm {timezone.localdate().year}"
+
+
+def test_an_agency_that_ended_is_no_recipient(agency, clerk, other_agency):
+    other_agency.active_to = dt.date(2025, 6, 30)  # Quế Phước, merged into Ninh Phước
+    other_agency.save()
+    with pytest.raises(ValidationFailed) as err:
+        outgoing_register(actor=clerk, agency=agency, data=outgoing_data(recipient_agency_ids=[other_agency.pk]))
+    assert err.value.fields["recipient_agency_ids"] == "UBND xã Quế Phước đã ngừng hoạt động trước ngày ban hành."
     assert Document.objects.count() == 0

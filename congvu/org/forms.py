@@ -85,3 +85,12 @@ class MembershipForm(_ServiceForm):
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         _membership_fields(self, agency_id)
+
+
+class OfficialEditForm(_ServiceForm):
+    full_name = forms.CharField(label="Họ và tên", max_length=100)
+    email = forms.CharField(label="Thư điện tử", max_length=254)
+    phone = forms.CharField(label="Điện thoại", max_length=20)
+    new_password = forms.CharField(label="Mật khẩu mới",
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                   help_text="Để trống nếu không đổi. Ít nhất 8 ký tự.")

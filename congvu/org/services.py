@@ -313,3 +313,47 @@ def membership_set_active(*, actor, membership: Membership, active: bool) -> Mem
                        action="membership.activate" if active else "membership.deactivate", obj=locked,
                        before={"active": not active}, after={"active": active})
     return locked
+
+
+def official_update(*, actor, agency: Agency, official: Official, full_name: str, email: str = "",
+                    phone: str = "", new_password: str = "") -> Official:
+    """Correct an official's name and contacts, or give them a new password (agency admin of an agency
+    where the official holds a position). The password itself never reaches the journal."""
+    _require_agency_admin(actor, agency.pk)
+    if not Membership.objects.filter(official=official, agency=agency).exists():
+        raise ValidationFailed("Cán bộ không thuộc cơ quan.")
+    errors: dict[str, str] = {}
+    full_name = _clean(full_name)
+    if not full_name:
+        errors["full_name"] = "Vui lòng nhập họ và tên."
+    elif len(full_name) > 100:
+        errors["full_name"] = "Họ và tên dài quá 100 ký tự."
+    email = (email or "").strip()
+    if email and ("@" not in email or len(email) > 254):
+        errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+    phone = _clean(phone)
+    if len(phone) > 20:
+        errors["phone"] = "Số điện thoại dài quá 20 ký tự."
+    if new_password:
+        try:
+            validate_password(new_password, user=official.user)
+        except ValidationError:
+            errors["new_password"] = "Mật khẩu cần ít nhất 8 ký tự."
+    if errors:
+        raise ValidationFailed("Thông tin cán bộ chưa hợp lệ.", fields=errors)
+    fields = ("full_name", "email", "phone")
+    with transaction.atomic():
+        locked = Official.objects.select_for_update().select_related("user").get(pk=official.pk)
+        before = _snapshot(locked, fields)
+        locked.full_name, locked.email, locked.phone = full_name, email, phone
+        locked.save(update_fields=list(fields))
+        after = _snapshot(locked, fields)
+        if before != after:
+            journal_record(actor=actor, agency_id=agency.pk, action="official.update", obj=locked,
+                           before={k: v for k, v in before.items() if after[k] != v},
+                           after={k: v for k, v in after.items() if before[k] != v})
+        if new_password:
+            locked.user.set_password(new_password)
+            locked.user.save(update_fields=["password"])
+            journal_record(actor=actor, agency_id=agency.pk, action="official.password_reset", obj=locked)
+    return locked

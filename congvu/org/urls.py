@@ -13,6 +13,7 @@ urlpatterns = [
     path("manage/agencies/<int:agency_pk>/departments/<int:pk>/", views.department_edit, name="department_edit"),
     path("manage/agencies/<int:agency_pk>/officials/", views.official_list, name="official_list"),
     path("manage/agencies/<int:agency_pk>/officials/new/", views.official_new, name="official_new"),
+    path("manage/agencies/<int:agency_pk>/officials/<int:pk>/edit/", views.official_edit, name="official_edit"),
     path("manage/agencies/<int:agency_pk>/memberships/new/", views.membership_new, name="membership_new"),
     path("manage/agencies/<int:agency_pk>/memberships/<int:pk>/active/", views.membership_toggle,
          name="membership_toggle"),

@@ -11,7 +11,7 @@ from congvu.core.dates import format_vn_date
 from congvu.core.errors import DomainError, PermissionDenied
 from congvu.core.folding import vi_sort_key
 from congvu.org import services
-from congvu.org.forms import AgencyForm, DepartmentForm, MembershipForm, OfficialForm
+from congvu.org.forms import AgencyForm, DepartmentForm, MembershipForm, OfficialEditForm, OfficialForm
 from congvu.org.models import Agency, Department, Membership, Official
 from congvu.org.selectors import can_manage_agency, user_access
 
@@ -182,6 +182,33 @@ def official_new(request, agency_pk: int):
     else:
         form = OfficialForm(agency_id=agency.pk)
     return render(request, "org/official_form.html", {"agency": agency, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def official_edit(request, agency_pk: int, pk: int):
+    """Correct an official's details or set a new password."""
+    agency = _managed_agency(request, agency_pk)
+    official = Official.objects.filter(pk=pk, memberships__agency=agency).select_related("user").distinct().first()
+    if official is None:
+        raise Http404("Không tìm thấy cán bộ.")
+    if request.method == "POST":
+        form = OfficialEditForm(request.POST)
+        form.is_valid()
+        try:
+            services.official_update(actor=request.user, agency=agency, official=official, **{
+                k: request.POST.get(k, "") for k in form.fields})
+        except PermissionDenied as exc:
+            raise HttpForbidden(exc.message)
+        except DomainError as exc:
+            form.add_service_errors(exc.fields, exc.message)
+        else:
+            messages.success(request, f"Đã cập nhật thông tin của {official.full_name}.")
+            return redirect("org:official_list", agency_pk=agency.pk)
+    else:
+        form = OfficialEditForm(initial={"full_name": official.full_name, "email": official.email,
+                                         "phone": official.phone})
+    return render(request, "org/official_edit.html", {"agency": agency, "official": official, "form": form})
 
 
 @login_required

@@ -166,3 +166,42 @@ def test_manage_index_sends_each_admin_to_their_pages(client, agency, agency_adm
     client.force_login(clerk)
     assert client.get(reverse("org:manage")).status_code == 403
     assert Official.objects.count() == 2
+
+
+def test_agency_admin_corrects_an_official_and_sets_a_new_password(client, agency, agency_admin, clerk):
+    official = clerk.official
+    url = reverse("org:official_edit", args=[agency.pk, official.pk])
+    client.force_login(agency_admin)
+    assert official.full_name in client.get(url).content.decode()
+    response = client.post(url, {"full_name": "  Nguyễn Thị   Thu Hà ", "email": "ha@nongson.gov.vn",
+                                 "phone": "0235 3888 111", "new_password": "mat-khau-moi-2026"})
+    assert response.status_code == 302
+    official.refresh_from_db()
+    assert (official.full_name, official.email, official.phone) == ("Nguyễn Thị Thu Hà", "ha@nongson.gov.vn",
+                                                                    "0235 3888 111")
+    assert get_user_model().objects.get(pk=clerk.pk).check_password("mat-khau-moi-2026")
+    entries = list(JournalEntry.objects.filter(object_id=str(official.pk), object_type="org.official")
+                   .order_by("seq").values_list("action", "after"))
+    assert entries[0][0] == "official.update" and entries[0][1]["full_name"] == "Nguyễn Thị Thu Hà"
+    assert entries[1] == ("official.password_reset", None)
+    assert "mat-khau-moi-2026" not in str(list(JournalEntry.objects.values_list("before", "after")))
+
+
+def test_official_edit_errors_and_refusals_change_nothing(client, agency, other_agency, agency_admin, clerk,
+                                                          other_clerk, leader):
+    official = clerk.official
+    url = reverse("org:official_edit", args=[agency.pk, official.pk])
+    before = (official.full_name, clerk.password, JournalEntry.objects.count())
+    client.force_login(agency_admin)
+    response = client.post(url, {"full_name": " ", "email": "khong-phai-email", "new_password": "ngan"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Vui lòng nhập họ và tên." in html and "Địa chỉ thư điện tử không hợp lệ." in html
+    assert "Mật khẩu cần ít nhất 8 ký tự." in html
+    # another agency's official is not found through this agency; other roles are refused
+    assert client.get(reverse("org:official_edit", args=[agency.pk, other_clerk.official.pk])).status_code == 404
+    client.force_login(leader)
+    assert client.post(url, {"full_name": "Tên khác"}).status_code == 403
+    official.refresh_from_db()
+    assert (official.full_name, get_user_model().objects.get(pk=clerk.pk).password,
+            JournalEntry.objects.count()) == before

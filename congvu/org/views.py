@@ -16,6 +16,18 @@ from congvu.org.models import Agency, Department, Membership, Official
 from congvu.org.selectors import can_manage_agency, user_access
 
 
+def _call_service(form, service, **kwargs):
+    """Run one org service for a form: its result, or None with the Vietnamese errors put on the form.
+    A refusal is a 403 page, never a form error."""
+    try:
+        return service(**kwargs)
+    except PermissionDenied as exc:
+        raise HttpForbidden(exc.message)
+    except DomainError as exc:
+        form.add_service_errors(exc.fields, exc.message)
+        return None
+
+
 @login_required
 @require_POST
 def agency_switch(request):
@@ -109,14 +121,9 @@ def department_list(request, agency_pk: int):
     if request.method == "POST":
         form = DepartmentForm(request.POST)
         form.is_valid()
-        try:
-            dept = services.department_create(actor=request.user, agency=agency,
+        dept = _call_service(form, services.department_create, actor=request.user, agency=agency,
                                               name=form.cleaned_data.get("name"), code=form.cleaned_data.get("code"))
-        except PermissionDenied as exc:
-            raise HttpForbidden(exc.message)
-        except DomainError as exc:
-            form.add_service_errors(exc.fields, exc.message)
-        else:
+        if dept is not None:
             messages.success(request, f"Đã thêm {dept.name}.")
             return redirect("org:department_list", agency_pk=agency.pk)
     departments = sorted(agency.departments.all(), key=lambda d: (not d.active, vi_sort_key(d.name)))
@@ -131,14 +138,10 @@ def department_edit(request, agency_pk: int, pk: int):
     if request.method == "POST":
         form = DepartmentForm(request.POST)
         form.is_valid()
-        try:
-            services.department_update(actor=request.user, department=dept, name=form.cleaned_data.get("name"),
-                                       code=form.cleaned_data.get("code"), active=form.cleaned_data.get("active"))
-        except PermissionDenied as exc:
-            raise HttpForbidden(exc.message)
-        except DomainError as exc:
-            form.add_service_errors(exc.fields, exc.message)
-        else:
+        done = _call_service(form, services.department_update, actor=request.user, department=dept,
+                             name=form.cleaned_data.get("name"), code=form.cleaned_data.get("code"),
+                             active=form.cleaned_data.get("active"))
+        if done is not None:
             messages.success(request, "Đã lưu phòng, ban.")
             return redirect("org:department_list", agency_pk=agency.pk)
     else:
@@ -169,14 +172,9 @@ def official_new(request, agency_pk: int):
     if request.method == "POST":
         form = OfficialForm(request.POST, agency_id=agency.pk)
         form.is_valid()
-        try:
-            official = services.official_create(actor=request.user, agency=agency, **{
+        official = _call_service(form, services.official_create, actor=request.user, agency=agency, **{
                 k: form.cleaned_data.get(k) or "" for k in form.fields})
-        except PermissionDenied as exc:
-            raise HttpForbidden(exc.message)
-        except DomainError as exc:
-            form.add_service_errors(exc.fields, exc.message)
-        else:
+        if official is not None:
             messages.success(request, f"Đã tạo tài khoản {official.user.username} cho {official.full_name}.")
             return redirect("org:official_list", agency_pk=agency.pk)
     else:
@@ -195,14 +193,9 @@ def official_edit(request, agency_pk: int, pk: int):
     if request.method == "POST":
         form = OfficialEditForm(request.POST)
         form.is_valid()
-        try:
-            services.official_update(actor=request.user, agency=agency, official=official, **{
+        done = _call_service(form, services.official_update, actor=request.user, agency=agency, official=official, **{
                 k: request.POST.get(k, "") for k in form.fields})
-        except PermissionDenied as exc:
-            raise HttpForbidden(exc.message)
-        except DomainError as exc:
-            form.add_service_errors(exc.fields, exc.message)
-        else:
+        if done is not None:
             messages.success(request, f"Đã cập nhật thông tin của {official.full_name}.")
             return redirect("org:official_list", agency_pk=agency.pk)
     else:
@@ -224,15 +217,11 @@ def membership_new(request, agency_pk: int):
         if official is None:
             form.add_error("username", "Không tìm thấy cán bộ có tên đăng nhập này.")
         else:
-            try:
-                services.membership_add(actor=request.user, agency=agency, official=official, role=data.get("role"),
-                                        department_id=data.get("department_id") or None,
-                                        position_name=data.get("position_name") or "")
-            except PermissionDenied as exc:
-                raise HttpForbidden(exc.message)
-            except DomainError as exc:
-                form.add_service_errors(exc.fields, exc.message)
-            else:
+            done = _call_service(form, services.membership_add, actor=request.user, agency=agency,
+                                 official=official, role=data.get("role"),
+                                 department_id=data.get("department_id") or None,
+                                 position_name=data.get("position_name") or "")
+            if done is not None:
                 messages.success(request, f"Đã giao vai trò cho {official.full_name}.")
                 return redirect("org:official_list", agency_pk=agency.pk)
     else:

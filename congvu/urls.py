@@ -6,5 +6,13 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("congvu.documents.urls")),
     path("", include("congvu.org.urls")),
+    path("", include("congvu.workdays.urls")),
+    path("", include("congvu.jobs.urls")),
+    path("", include("congvu.notifications.urls")),
+    path("", include("congvu.workflow.urls")),
+    path("", include("congvu.drafting.urls")),
+    path("", include("congvu.exchange.urls")),
+    path("", include("congvu.schedule.urls")),
+    path("", include("congvu.records.urls")),
     path("api/v1/", include("congvu.api.urls")),
 ]

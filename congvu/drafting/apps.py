@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class DraftingConfig(AppConfig):
+    name = "congvu.drafting"

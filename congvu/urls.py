@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("congvu.jobs.urls")),
     path("", include("congvu.notifications.urls")),
     path("", include("congvu.workflow.urls")),
+    path("", include("congvu.workflow.task_urls")),
     path("", include("congvu.drafting.urls")),
     path("", include("congvu.exchange.urls")),
     path("", include("congvu.schedule.urls")),

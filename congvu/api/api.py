@@ -3,7 +3,18 @@
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from congvu.api import catalog, documents, drafting, exchange, notifications, records, schedule, workdays, workflow
+from congvu.api import (
+    catalog,
+    documents,
+    drafting,
+    exchange,
+    notifications,
+    records,
+    schedule,
+    tasks,
+    workdays,
+    workflow,
+)
 from congvu.api.auth import SessionAuth, TokenAuth
 from congvu.api.errors import install_handlers
 from congvu.api.schemas import IncomingIn, OutgoingIn
@@ -54,6 +65,7 @@ api.add_router("", catalog.router)
 api.add_router("", workdays.router)
 api.add_router("", notifications.router)
 api.add_router("", workflow.router)
+api.add_router("", tasks.router)
 api.add_router("", drafting.router)
 api.add_router("", exchange.router)
 api.add_router("", schedule.router)

@@ -41,6 +41,8 @@ class Agency(models.Model):
     # The issuer abbreviation in notations: "UBND" in "12/QĐ-UBND" (Decree 30, Annex I).
     notation_code = models.CharField("chữ viết tắt trong ký hiệu", max_length=20)
     place = models.CharField("địa danh", max_length=100, blank=True)
+    # The province whose holiday and swap-day overrides apply (official code, e.g. "49" for Quảng Nam).
+    province_code = models.CharField("mã tỉnh", max_length=10, blank=True)
     # Decree 30 lets the head decide: administrative documents share one outgoing sequence, except the
     # document type codes listed here, which each get a register of their own.
     separate_numbering_types = models.JSONField("loại văn bản đánh số riêng", default=list, blank=True)

@@ -7,6 +7,7 @@ no document, no consumed number, no orphan file.
 
 import datetime as dt
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -360,11 +361,28 @@ def _store_files(prepared: list[file_store.PreparedFile], written: list[str]) ->
     return stored
 
 
-def _link_attachments(document: Document, prepared: list[file_store.PreparedFile], stored: list[StoredFile]):
+def _link_attachments(document: Document, prepared: list[file_store.PreparedFile], stored: list[StoredFile],
+                      reused: list[tuple[StoredFile, str]] = ()):
+    """Attach the uploads (in order), then the already-stored files (`reused`), to `document`."""
+    named = [(row, p.original_name) for p, row in zip(prepared, stored)] + list(reused)
     Attachment.objects.bulk_create([
-        Attachment(document=document, file=row, original_name=p.original_name[:255], position=i)
-        for i, (p, row) in enumerate(zip(prepared, stored))
+        Attachment(document=document, file=row, original_name=name[:255], position=i)
+        for i, (row, name) in enumerate(named)
     ])
+
+
+def _check_stored_files(stored_files) -> list[tuple[StoredFile, str]]:
+    """`stored_files` as (StoredFile, original name) pairs of rows already in storage.
+
+    Used when the bytes are already kept (a draft's final version being issued, a document received
+    electronically being registered): the document links to the same StoredFile, nothing is copied."""
+    checked: list[tuple[StoredFile, str]] = []
+    for row, name in stored_files or ():
+        if not isinstance(row, StoredFile) or row.pk is None:
+            raise TypeError("stored_files takes (StoredFile, original_name) pairs of saved rows")
+        name = os.path.basename(_clean_text(name)) or f"tep-dinh-kem-{row.sha256[:8]}"
+        checked.append((row, name))
+    return checked
 
 
 def _unlink(written: list[str]) -> None:
@@ -420,16 +438,18 @@ def _existing_for_token(token: str | None) -> Document | None:
 # --- registering -------------------------------------------------------------------------------
 
 def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), request_token: str | None = None,
-                      allow_duplicate: bool = False) -> Document:
+                      allow_duplicate: bool = False, stored_files=()) -> Document:
     """Register an incoming document: give it the next arrival number of the year, store its files,
     index it and journal it, all in one transaction.
 
     Raises ValidationFailed (per-field Vietnamese messages), PermissionDenied, or DuplicateSuspected
     when the same issuer/number/notation/date is registered and `allow_duplicate` is false. A repeated
-    `request_token` returns the document registered by the first request.
+    `request_token` returns the document registered by the first request. `stored_files` are
+    (StoredFile, original name) pairs already in storage, attached after the uploads without copying.
     """
     if not can_register(actor, agency.pk):
         raise PermissionDenied("Chỉ văn thư của cơ quan được vào sổ văn bản.")
+    reused = _check_stored_files(stored_files)
     request_token = scoped_request_token(actor, request_token)
     if (existing := _existing_for_token(request_token)) is not None:
         return existing
@@ -502,8 +522,9 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
             request_token=request_token, issuer_folded=fold_for_index(issuer)[:200],
         )
         _grant_secret_access(doc, actor, access, person)
-        _link_attachments(doc, prepared, stored)
-        search.index_document(doc, new=True, attachment_texts=[row.text for row in stored])
+        _link_attachments(doc, prepared, stored, reused)
+        search.index_document(doc, new=True, attachment_texts=[row.text for row in stored]
+                              + [row.text for row, _ in reused])
         journal_record(actor=actor, agency_id=agency.pk, action="document.register_incoming", obj=doc,
                        after=document_snapshot(doc))
         return doc
@@ -522,15 +543,17 @@ def _grant_secret_access(doc: Document, actor, access: list[Official], person: O
     DocumentAccess.objects.bulk_create([DocumentAccess(document=doc, official=o) for o in people.values()])
 
 
-def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), request_token: str | None = None
-                      ) -> Document:
+def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), request_token: str | None = None,
+                      stored_files=()) -> Document:
     """Number and record an already-signed outgoing document (Decree 30 Art. 15–16).
 
     The number comes from the outgoing register chosen by `register_for`; the notation is built from
-    the type abbreviation and the agency (and, for a Công văn, the drafting unit) codes.
+    the type abbreviation and the agency (and, for a Công văn, the drafting unit) codes. `stored_files`
+    as in `incoming_register` (an approved draft's final version is issued without copying its file).
     """
     if not can_register(actor, agency.pk):
         raise PermissionDenied("Chỉ văn thư của cơ quan được cấp số văn bản đi.")
+    reused = _check_stored_files(stored_files)
     request_token = scoped_request_token(actor, request_token)
     if (existing := _existing_for_token(request_token)) is not None:
         return existing
@@ -608,9 +631,9 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
                for i, name in enumerate(names)]
         )
         _grant_secret_access(doc, actor, access, None)
-        _link_attachments(doc, prepared, stored)
+        _link_attachments(doc, prepared, stored, reused)
         search.index_document(doc, new=True, recipient_names=[a.name for a in recipient_agencies] + names,
-                              attachment_texts=[row.text for row in stored])
+                              attachment_texts=[row.text for row in stored] + [row.text for row, _ in reused])
         journal_record(actor=actor, agency_id=agency.pk, action="document.register_outgoing", obj=doc,
                        after=document_snapshot(doc) | {"recipients": [a.name for a in recipient_agencies] + names})
         return doc

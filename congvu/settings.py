@@ -169,6 +169,28 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "SAMEORIGIN"  # the detail page shows the PDF in a same-origin frame
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# --- Background jobs and e-mail (owned by congvu.jobs / congvu.notifications) --------------------
+# CONGVU_TASK_BROKER   unset: database queue run by `congvu worker`, `congvu jobs run-due` or the demo
+#                      server's in-process worker; "immediate": run in-process right after commit (tests);
+#                      redis://host:6379/0 or amqp://user:pass@host:5672//: Celery on that broker.
+# CONGVU_JOBS_POLL_SECONDS  how often an idle database-queue worker looks for work (default 2)
+# CONGVU_EMAIL_URL     unset: e-mails are printed on the console; smtp://user:pass@host:587 (STARTTLS),
+#                      smtps://user:pass@host:465 (TLS), console:// or locmem:// ; or the usual Django
+#                      variables CONGVU_EMAIL_HOST, CONGVU_EMAIL_PORT, CONGVU_EMAIL_HOST_USER,
+#                      CONGVU_EMAIL_HOST_PASSWORD, CONGVU_EMAIL_USE_TLS, CONGVU_EMAIL_USE_SSL
+# CONGVU_EMAIL_FROM    sender address (default "congvu <noreply@localhost>")
+# CONGVU_SITE_URL      absolute address put in e-mailed links (default http://localhost:8000)
+TASK_BROKER = os.environ.get("CONGVU_TASK_BROKER", "").strip()
+JOBS_POLL_SECONDS = float(os.environ.get("CONGVU_JOBS_POLL_SECONDS", "2"))
+JOBS_LEASE_SECONDS = 1800  # a running job silent this long is taken over by another worker
+CELERY_BEAT_SCHEDULE_FILE = DATA_DIR / "celerybeat-schedule"
+
+from congvu.notifications.mail import email_settings as _email_settings  # noqa: E402
+
+globals().update(_email_settings(os.environ))
+SITE_URL = os.environ.get("CONGVU_SITE_URL", "http://localhost:8000").rstrip("/")
+# --- end of background jobs and e-mail -----------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

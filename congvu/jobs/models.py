@@ -7,6 +7,7 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "Đang chạy"
     DONE = "done", "Đã xong"
     FAILED = "failed", "Lỗi"
+    RETRIED = "retried", "Đã chạy lại"  # a failed Celery run sent again (the new run is a new message)
 
 
 class Job(models.Model):

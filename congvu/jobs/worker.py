@@ -26,7 +26,7 @@ from congvu.jobs.models import Job, JobStatus, PeriodicRun
 log = logging.getLogger("congvu.jobs")
 
 CLAIM_BATCH = 10
-# Retry n waits BACKOFF_BASE * 4**(n-1), at most BACKOFF_MAX: 30 s, 2 min, 8 min, 32 min, 1 h.
+# Retry n waits JOBS_BACKOFF_SECONDS (default 30 s) * 4**(n-1), at most an hour: 30 s, 2 min, 8 min, 32 min, 1 h.
 BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_MAX = dt.timedelta(hours=1)
 ERROR_LIMIT = 10_000
@@ -42,7 +42,8 @@ def worker_name() -> str:
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    return min(BACKOFF_BASE * (4 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    base = dt.timedelta(seconds=float(getattr(settings, "JOBS_BACKOFF_SECONDS", BACKOFF_BASE.total_seconds())))
+    return min(base * (4 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
 # --- periodic jobs ------------------------------------------------------------------------------
@@ -134,9 +135,6 @@ def execute(job: Job, *, worker: str) -> bool:
             _finish(job, worker, status=JobStatus.QUEUED, error=error,
                     run_after=timezone.now() + backoff(job.attempts))
         return False
-    finally:
-        # A job may have left a broken transaction state or a stale connection behind.
-        close_old_connections()
     _finish(job, worker, status=JobStatus.DONE)
     return True
 

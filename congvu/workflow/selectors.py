@@ -1,0 +1,369 @@
+"""Reads of processing: queues, "my work", the overdue list, a document's timeline.
+
+Every list is limited to what the user may see: assignments on documents go through
+`visible_documents` (or the rows the user is personally responsible for, who are named on the
+document), tasks through the agencies the user works in. Queues sort urgent work first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from congvu.core.errors import NotFound
+from congvu.documents.models import URGENCY_RANK, Document, DocumentAccess
+from congvu.documents.models import Direction as DocDirection
+from congvu.documents.selectors import visible_documents
+from congvu.org.models import Agency, Role
+from congvu.org.selectors import FULL_VIEW_ROLES, official_for_user, user_access
+from congvu.workflow import rules
+from congvu.workflow.models import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ExtensionRequest,
+    ExtensionStatus,
+    Presentation,
+    PresentationStatus,
+    ProcessingEvent,
+    Task,
+    TaskStatus,
+)
+
+MY_WORK_LIMIT = 200
+
+
+def open_work_count(*, document_ids) -> int:
+    """Open assignments and open tasks on these documents (a case file holding them may not be closed)."""
+    ids = list(document_ids)
+    if not ids:
+        return 0
+    total = 0
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        total += Assignment.objects.filter(document_id__in=chunk, status__in=list(OPEN_STATUSES)).count()
+        total += Task.objects.filter(document_id__in=chunk, status=TaskStatus.OPEN).count()
+    return total
+
+
+def _secret_filter(user, agency_id: int) -> Q:
+    """Rows of secret documents only for those named on them."""
+    official = official_for_user(user)
+    named = DocumentAccess.objects.filter(official=official, document__agency_id=agency_id).values("document_id")
+    return Q(secret=False) | Q(document_id__in=named)
+
+
+# --- my work ---------------------------------------------------------------------------------------
+
+@dataclass
+class WorkItem:
+    """One line of "Việc của tôi": something waiting for the user."""
+
+    kind: str  # assignment | unit_assignment | inform | presentation | result | extension
+    kind_label: str
+    title: str
+    url: str
+    due_at: dt.datetime | None
+    urgency_rank: int
+    overdue: bool
+    status_label: str = ""
+    role_label: str = ""
+    assignment_id: int | None = None
+    presentation_id: int | None = None
+    extension_id: int | None = None
+    document_id: int | None = None
+    task_id: int | None = None
+    urgency_label: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def sort_key(self):
+        far = dt.datetime.max.replace(tzinfo=dt.UTC)
+        return (not self.overdue, -self.urgency_rank, self.due_at or far)
+
+
+@dataclass
+class MyWork:
+    items: list[WorkItem]
+    counts: dict[str, int]
+    truncated: bool
+
+
+_URGENCY_LABELS = {3: "Hỏa tốc", 2: "Thượng khẩn", 1: "Khẩn"}
+_TASK_LABELS = {2: "Khẩn", 1: "Quan trọng"}
+
+
+def _subject(a) -> tuple[str, str, str]:
+    """(title, url, urgency label) of an assignment's document or task (select_related)."""
+    from congvu.workflow.services import subject_url
+
+    if a.document_id:
+        d = a.document
+        title = f"{d.number_notation} — {d.subject}" if d.number_notation else d.subject
+        return title, subject_url(document_id=d.pk), _URGENCY_LABELS.get(URGENCY_RANK.get(d.urgency, 0), "")
+    return a.task.title, subject_url(task_id=a.task_id), _TASK_LABELS.get(a.urgency_rank, "")
+
+
+def _ordered(qs: QuerySet, now: dt.datetime, limit: int) -> list:
+    """Overdue rows first, each half urgent first then by deadline; two index ranges, `limit` rows at most."""
+    overdue = list(qs.filter(due_at__lt=now).order_by("-urgency_rank", "due_at", "pk")[:limit])
+    rest = list(qs.filter(Q(due_at__gte=now) | Q(due_at__isnull=True))
+                .order_by("-urgency_rank", "due_at", "pk")[: max(0, limit - len(overdue))])
+    return overdue + rest
+
+
+def my_work(user, agency_id: int, *, limit: int = MY_WORK_LIMIT, now: dt.datetime | None = None) -> MyWork:
+    """Everything waiting for `user` in one agency, overdue first, then urgent, then by deadline:
+
+    - assignments to them (lead, coordinate, inform not yet read), and to the units they head;
+    - documents presented to them (or to their unit) awaiting a direction;
+    - results submitted to them awaiting acceptance, and extension requests awaiting their decision.
+    """
+    now = now or timezone.now()
+    official = official_for_user(user)
+    if official is None or agency_id not in user_access(user):
+        return MyWork([], {}, False)
+    heads = rules.headed_department_ids(official, agency_id)
+    rel = ("document", "task", "assignee_department", "assignee_official")
+    mine = Assignment.objects.filter(agency_id=agency_id, assignee_official=official, active=True)
+    unit = Assignment.objects.filter(agency_id=agency_id, assignee_department_id__in=sorted(heads), active=True)
+    items: list[WorkItem] = []
+    counts = {"assignment": 0, "presentation": 0, "result": 0, "extension": 0, "overdue": 0}
+    truncated = False
+    for qs, kind in ((mine, "assignment"), (unit, "unit_assignment")):
+        if kind == "unit_assignment" and not heads:
+            continue
+        rows = _ordered(qs.select_related(*rel), now, limit)
+        truncated |= len(rows) >= limit
+        for a in rows:
+            title, url, ulabel = _subject(a)
+            inform = a.role == AssignmentRole.INFORM
+            items.append(WorkItem(
+                kind="inform" if inform else kind,
+                kind_label="Để biết" if inform else ("Đơn vị được giao" if kind == "unit_assignment" else "Xử lý"),
+                title=title, url=url, due_at=a.due_at, urgency_rank=a.urgency_rank,
+                overdue=bool(a.due_at and a.due_at < now), status_label=a.get_status_display(),
+                role_label=a.get_role_display() + (f" ({a.assignee_department.name})"
+                                                   if a.assignee_department_id else ""),
+                assignment_id=a.pk, document_id=a.document_id, task_id=a.task_id, urgency_label=ulabel,
+                extra={"progress": a.progress}))
+            counts["assignment"] += 1
+    # Presentations waiting for a direction from me or from a unit I head.
+    pres_q = Q(to_official=official)
+    if heads:
+        pres_q |= Q(to_department_id__in=sorted(heads))
+    pres = list(Presentation.objects.filter(agency_id=agency_id, status=PresentationStatus.PENDING).filter(pres_q)
+                .select_related("document").order_by("-urgency_rank", "created_at")[:limit])
+    visible_ids = set(visible_documents(user).filter(pk__in=[p.document_id for p in pres]).values_list("pk", flat=True))
+    agency = None
+    for p in pres:
+        if p.document_id not in visible_ids:
+            continue
+        d = p.document
+        if d.due_date and agency is None:
+            agency = Agency.objects.get(pk=agency_id)
+        due = rules.end_of_day(agency, d.due_date) if d.due_date else None
+        items.append(WorkItem(kind="presentation", kind_label="Chờ cho ý kiến",
+                              title=f"{d.number_notation} — {d.subject}" if d.number_notation else d.subject,
+                              url=f"/documents/{d.pk}/", due_at=due, urgency_rank=p.urgency_rank,
+                              overdue=bool(due and due < now), status_label="Chờ cho ý kiến chỉ đạo",
+                              presentation_id=p.pk, document_id=d.pk,
+                              urgency_label=_URGENCY_LABELS.get(p.urgency_rank, "")))
+        counts["presentation"] += 1
+    # Results submitted to me.
+    results = list(Assignment.objects.filter(agency_id=agency_id, assigned_by=official,
+                                             status=AssignmentStatus.SUBMITTED)
+                   .select_related(*rel).order_by("-urgency_rank", "submitted_at")[:limit])
+    for a in results:
+        title, url, ulabel = _subject(a)
+        items.append(WorkItem(kind="result", kind_label="Chờ duyệt kết quả", title=title, url=url, due_at=a.due_at,
+                              urgency_rank=a.urgency_rank, overdue=False,
+                              status_label=f"{a.assignee_label} đã báo cáo hoàn thành", role_label=a.get_role_display(),
+                              assignment_id=a.pk, document_id=a.document_id, task_id=a.task_id, urgency_label=ulabel))
+        counts["result"] += 1
+    exts = list(ExtensionRequest.objects.filter(assignment__agency_id=agency_id, assignment__assigned_by=official,
+                                                status=ExtensionStatus.PENDING)
+                .select_related("assignment", "assignment__document", "assignment__task", "requested_by",
+                                "assignment__assignee_official", "assignment__assignee_department")
+                .order_by("created_at")[:limit])
+    for e in exts:
+        a = e.assignment
+        title, url, ulabel = _subject(a)
+        items.append(WorkItem(kind="extension", kind_label="Xin gia hạn", title=title, url=url, due_at=a.due_at,
+                              urgency_rank=a.urgency_rank, overdue=bool(a.due_at and a.due_at < now),
+                              status_label=f"{e.requested_by.full_name} xin gia hạn đến "
+                                           f"{timezone.localtime(e.requested_due_at):%d/%m/%Y}",
+                              assignment_id=a.pk, extension_id=e.pk, document_id=a.document_id, task_id=a.task_id,
+                              urgency_label=ulabel))
+        counts["extension"] += 1
+    items.sort(key=lambda i: i.sort_key)
+    counts["overdue"] = sum(1 for i in items if i.overdue)
+    return MyWork(items, counts, truncated)
+
+
+# --- the overdue list ------------------------------------------------------------------------------
+
+@dataclass
+class OverduePage:
+    items: list[Assignment]
+    total: int
+    next_cursor: str | None
+
+
+def _overdue_scope(user, agency_id: int) -> QuerySet[Assignment] | None:
+    """Whose overdue rows the user sees: leaders, clerks and admins the agency's (secret ones only when
+    named); unit heads their units' and their people's; everyone their own."""
+    official = official_for_user(user)
+    access = user_access(user).get(agency_id)
+    if official is None or access is None:
+        return None
+    qs = Assignment.objects.filter(agency_id=agency_id, active=True)
+    if access.roles & FULL_VIEW_ROLES:
+        return qs.filter(_secret_filter(user, agency_id))
+    heads = sorted(rules.headed_department_ids(official, agency_id))
+    cond = Q(assignee_official=official)
+    if heads:
+        from congvu.org.models import Membership
+
+        members = Membership.objects.filter(department_id__in=heads, active=True).values("official_id")
+        cond |= Q(assignee_department_id__in=heads) | Q(assignee_official_id__in=members)
+    return qs.filter(cond)
+
+
+def overdue_assignments(user, agency_id: int, *, cursor: str | None = None, limit: int = 50,
+                        now: dt.datetime | None = None) -> OverduePage:
+    """Active assignments past their deadline, most urgent first, then the longest overdue.
+
+    Keyset-paginated on (urgency, deadline, id): `cursor` is the `next_cursor` of the previous page."""
+    now = now or timezone.now()
+    qs = _overdue_scope(user, agency_id)
+    if qs is None:
+        return OverduePage([], 0, None)
+    qs = qs.filter(due_at__lt=now)
+    total = qs.count()
+    if cursor:
+        try:
+            rank_s, due_s, pk_s = cursor.split("_")
+            rank, due, pk = int(rank_s), dt.datetime.fromtimestamp(float(due_s), tz=dt.UTC), int(pk_s)
+        except ValueError:
+            rank = None
+        if rank is not None:
+            qs = qs.filter(Q(urgency_rank__lt=rank) | Q(urgency_rank=rank, due_at__gt=due)
+                           | Q(urgency_rank=rank, due_at=due, pk__gt=pk))
+    limit = max(1, min(int(limit), 200))
+    rows = list(qs.select_related("document", "task", "assignee_official", "assignee_department", "assigned_by")
+                .order_by("-urgency_rank", "due_at", "pk")[: limit + 1])
+    nxt = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        nxt = f"{last.urgency_rank}_{last.due_at.timestamp():.6f}_{last.pk}"
+    return OverduePage(rows, total, nxt)
+
+
+# --- queues ----------------------------------------------------------------------------------------
+
+TO_PRESENT_WINDOW_DAYS = 180
+
+
+def to_present(user, agency_id: int, *, limit: int = 100) -> list[Document]:
+    """The clerk's queue: incoming documents registered in the last 180 days that were never presented
+    and never directed, urgent first, then oldest first."""
+    access = user_access(user).get(agency_id)
+    if access is None or not access.roles & {Role.CLERK, Role.AGENCY_ADMIN}:
+        return []
+    since = timezone.now() - dt.timedelta(days=TO_PRESENT_WINDOW_DAYS)
+    qs = (visible_documents(user).filter(agency_id=agency_id, direction=DocDirection.INCOMING,
+                                         registered_at__gte=since)
+          .exclude(pk__in=Presentation.objects.filter(agency_id=agency_id).values("document_id"))
+          .exclude(pk__in=Assignment.objects.filter(agency_id=agency_id, document__isnull=False)
+                   .values("document_id")))
+    rows = list(qs.select_related("doc_type").order_by("-pk")[:limit * 5])
+    rows.sort(key=lambda d: (-URGENCY_RANK.get(d.urgency, 0), d.registered_at))
+    return rows[:limit]
+
+
+def awaiting_direction(user, agency_id: int, *, limit: int = 100) -> list[Presentation]:
+    """The leader's queue: documents presented to them (or to a unit they head) waiting for a direction."""
+    official = official_for_user(user)
+    if official is None or agency_id not in user_access(user):
+        return []
+    heads = rules.headed_department_ids(official, agency_id)
+    cond = Q(to_official=official)
+    if heads:
+        cond |= Q(to_department_id__in=sorted(heads))
+    rows = list(Presentation.objects.filter(agency_id=agency_id, status=PresentationStatus.PENDING).filter(cond)
+                .select_related("document", "document__doc_type", "presented_by", "to_department")
+                .order_by("-urgency_rank", "created_at")[:limit])
+    visible = set(visible_documents(user).filter(pk__in=[p.document_id for p in rows]).values_list("pk", flat=True))
+    return [p for p in rows if p.document_id in visible]
+
+
+# --- one document ----------------------------------------------------------------------------------
+
+@dataclass
+class Processing:
+    """A document's processing as its page shows it."""
+
+    document: Document
+    events: list[ProcessingEvent]
+    assignments: list[Assignment]
+    pending_presentation: Presentation | None
+    directions: list
+    pending_extensions: dict[int, ExtensionRequest]
+    progress: dict[int, list]
+
+
+def document_processing(*, user, document: Document | int) -> Processing:
+    """Timeline and assignments of a document the user may see (NotFound otherwise)."""
+    pk = document.pk if isinstance(document, Document) else document
+    doc = visible_documents(user).select_related("agency").filter(pk=pk).first()
+    if doc is None:
+        raise NotFound("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
+    events = list(ProcessingEvent.objects.filter(document=doc).select_related("actor").order_by("created_at", "pk"))
+    assignments = list(Assignment.objects.filter(document=doc)
+                       .select_related("assignee_official", "assignee_department", "assigned_by", "parent",
+                                       "reply_document")
+                       .order_by("pk"))
+    pending = (Presentation.objects.filter(document=doc, status=PresentationStatus.PENDING)
+               .select_related("to_official", "to_department", "presented_by").first())
+    exts = {e.assignment_id: e for e in ExtensionRequest.objects.filter(
+        assignment__document=doc, status=ExtensionStatus.PENDING).select_related("requested_by")}
+    from congvu.workflow.models import ProgressReport
+
+    progress: dict[int, list] = {}
+    for r in ProgressReport.objects.filter(assignment__document=doc).prefetch_related("attachments") \
+            .select_related("author"):
+        progress.setdefault(r.assignment_id, []).append(r)
+    directions = list(doc.directions.select_related("author").order_by("created_at"))
+    return Processing(doc, events, assignments, pending, directions, exts, progress)
+
+
+def assignment_for_user(*, user, pk: int) -> Assignment:
+    """An assignment whose document or task the user may see."""
+    a = (Assignment.objects.select_related("document", "task", "assignee_official", "assignee_department",
+                                           "assigned_by").filter(pk=pk).first())
+    if a is None or a.agency_id not in user_access(user):
+        raise NotFound("Không tìm thấy phân công xử lý.")
+    if a.document_id and not visible_documents(user).filter(pk=a.document_id).exists():
+        raise NotFound("Không tìm thấy phân công xử lý.")
+    return a
+
+
+def overdue_document_ids(*, document_ids, now: dt.datetime | None = None) -> set[int]:
+    """Which of these documents have an active assignment past its deadline (for flags in lists)."""
+    ids = [i for i in document_ids if i]
+    if not ids:
+        return set()
+    now = now or timezone.now()
+    return set(Assignment.objects.filter(document_id__in=ids, active=True, due_at__lt=now)
+               .values_list("document_id", flat=True))
+
+
+__all__ = ["ACTIVE_STATUSES", "open_work_count", "my_work", "overdue_assignments", "to_present",
+           "awaiting_direction", "document_processing", "assignment_for_user", "overdue_document_ids"]

@@ -21,3 +21,24 @@ def test_smoke(doc, clerk, leader, officer, officer2, head, nv):
     services.assignment_accept(actor=leader, assignment=lead)
     lead.refresh_from_db()
     assert lead.status == AssignmentStatus.ACCEPTED
+
+
+def test_pages_render(client, doc, clerk, leader, officer, nv):
+    services.document_present(actor=clerk, document=doc, to_official=leader.official)
+    client.force_login(leader)
+    r = client.get(f"/documents/{doc.pk}/")
+    assert r.status_code == 200
+    assert "Cho ý kiến chỉ đạo" in r.content.decode()
+    r = client.post(f"/processing/documents/{doc.pk}/direct/", {"text": "Giao", "lead": f"o:{officer.official.pk}",
+                                                                "due": "3 ngày làm việc"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    for url in ("/my-work/", "/processing/overdue/", "/processing/awaiting-direction/",
+                f"/processing/documents/{doc.pk}/slip/"):
+        assert client.get(url).status_code == 200, url
+    client.force_login(officer)
+    r = client.get("/my-work/")
+    assert doc.subject in r.content.decode()
+    r = client.get(f"/documents/{doc.pk}/")
+    assert "Báo cáo hoàn thành" in r.content.decode()
+    client.force_login(clerk)
+    assert client.get("/processing/to-present/").status_code == 200

@@ -1,2 +1,15 @@
+from django.urls import path
+
+from congvu.exchange import views
+
 app_name = "exchange"
-urlpatterns: list = []
+urlpatterns = [
+    path("exchange/inbox/", views.inbox_list, name="inbox"),
+    path("exchange/inbox/<int:pk>/", views.inbox_detail, name="inbox_detail"),
+    path("exchange/inbox/<int:pk>/register/", views.inbox_register, name="inbox_register"),
+    path("exchange/inbox/<int:pk>/return/", views.inbox_return, name="inbox_return"),
+    path("exchange/inbox/<int:pk>/files/<int:file_pk>/", views.inbox_file, name="inbox_file"),
+    path("exchange/outbox/", views.outbox_list, name="outbox"),
+    path("exchange/outbox/<int:pk>/posted/", views.outbox_posted, name="outbox_posted"),
+    path("exchange/documents/<int:pk>/dispatch/", views.document_dispatch, name="dispatch"),
+]

@@ -1,0 +1,100 @@
+"""Reads of the exchange queues. Only the clerks of an agency (and its admin standing in) see its queues."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from congvu.core.errors import NotFound, PermissionDenied
+from congvu.documents.models import Document
+from congvu.exchange.models import InboxItem, InboxStatus, OutboxItem, OutboxStatus
+from congvu.org.models import Membership, Role
+from congvu.org.selectors import can_register
+
+
+def agency_clerk_ids(agency_id: int) -> list[int]:
+    """The clerks of an agency: who is told that a document arrived."""
+    return sorted(set(Membership.objects.filter(agency_id=agency_id, role=Role.CLERK, active=True)
+                      .values_list("official_id", flat=True)))
+
+
+def inbox_queue(*, user, agency_id: int, status: str = InboxStatus.WAITING) -> QuerySet[InboxItem]:
+    """The agency's documents received electronically in one status, newest first ("Văn bản điện tử chờ vào sổ")."""
+    if not can_register(user, agency_id):
+        raise PermissionDenied("Chỉ văn thư của cơ quan được xem văn bản điện tử đến.")
+    if status not in InboxStatus.values:
+        status = InboxStatus.WAITING
+    return (InboxItem.objects.filter(agency_id=agency_id, status=status)
+            .select_related("incoming_document").order_by("-pk"))
+
+
+def inbox_waiting_count(*, user, agency_id: int) -> int:
+    """The number beside "Văn bản điện tử đến" in the menu; 0 for those who do not register."""
+    if not can_register(user, agency_id):
+        return 0
+    return InboxItem.objects.filter(agency_id=agency_id, status=InboxStatus.WAITING).count()
+
+
+def inbox_item_get(*, user, pk: int) -> InboxItem:
+    """One queue row if `user` is a clerk of the receiving agency; NotFound otherwise (for everybody else,
+    including the sender, it does not exist)."""
+    item = (InboxItem.objects.select_related("agency", "sender_agency", "incoming_document", "handled_by")
+            .filter(pk=pk).first())
+    if item is None or not can_register(user, item.agency_id):
+        raise NotFound("Không tìm thấy văn bản điện tử đến.")
+    return item
+
+
+def outbox_queue(*, user, agency_id: int, status: str | None = OutboxStatus.WAITING) -> QuerySet[OutboxItem]:
+    if not can_register(user, agency_id):
+        raise PermissionDenied("Chỉ văn thư của cơ quan được xem văn bản chờ gửi.")
+    qs = OutboxItem.objects.filter(agency_id=agency_id).select_related("document").order_by("-pk")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def outbox_item_get(*, user, pk: int) -> OutboxItem:
+    item = OutboxItem.objects.select_related("document").filter(pk=pk).first()
+    if item is None or not can_register(user, item.agency_id):
+        raise NotFound("Không tìm thấy văn bản chờ gửi.")
+    return item
+
+
+@dataclass
+class Delivery:
+    """How one recipient of an outgoing document got it, as the sender sees it."""
+
+    name: str
+    channel: str  # "electronic" | "exchange" | "post" | "none"
+    status: str  # Vietnamese
+    detail: str = ""
+
+
+def deliveries(*, document: Document) -> list[Delivery]:
+    """Per recipient of an outgoing document (already visible to the caller): delivered to a queue and what
+    the receiving clerk did, waiting for exchange, posted, or not dispatched yet."""
+    rows = []
+    for r in document.recipients.select_related("inbox_item", "outbox_item", "inbox_item__incoming_document"):
+        inbox = getattr(r, "inbox_item", None) if hasattr(r, "inbox_item") else None
+        outbox = getattr(r, "outbox_item", None) if hasattr(r, "outbox_item") else None
+        if inbox is not None:
+            detail = ""
+            if inbox.status == InboxStatus.RETURNED:
+                detail = f"Lý do: {inbox.return_reason}"
+            elif inbox.status == InboxStatus.REGISTERED and inbox.incoming_document_id:
+                detail = f"Số đến {inbox.incoming_document.register_number}"
+            status = {InboxStatus.WAITING: "Đã gửi điện tử, chờ vào sổ"}.get(inbox.status, inbox.get_status_display())
+            rows.append(Delivery(r.name, "electronic", status, detail))
+        elif outbox is not None:
+            rows.append(Delivery(r.name, "post" if outbox.status == OutboxStatus.POSTED else "exchange",
+                                 outbox.get_status_display()))
+        else:
+            rows.append(Delivery(r.name, "none", "Chưa phát hành"))
+    return rows
+
+
+def is_dispatched(*, document: Document) -> bool:
+    """Every recipient has been sent the document (or queued for exchange)."""
+    recipients = document.recipients.all()
+    return all(hasattr(r, "inbox_item") or hasattr(r, "outbox_item")
+               for r in recipients.select_related("inbox_item", "outbox_item"))

@@ -60,7 +60,7 @@ def build_app(broker: str, *, queue: str = DEFAULT_QUEUE) -> Celery:
     )
     for spec in registry.all_jobs():
         _register(app, spec)
-    app.task(name=PERIODIC_TASK, ignore_result=True)(periodic)
+    app.task(name=PERIODIC_TASK, ignore_result=True, shared=False)(periodic)
     return app
 
 
@@ -76,7 +76,10 @@ def beat_schedule() -> dict:
 
 
 def _register(app: Celery, spec: registry.JobSpec) -> None:
+    name = spec.name
+
     def run(self, **kwargs):
+        spec = registry.get(name)  # looked up when it runs: the registry is the one source of truth
         try:
             spec.func(**kwargs)
         except Exception as exc:
@@ -89,7 +92,7 @@ def _register(app: Celery, spec: registry.JobSpec) -> None:
             log.warning("Job %s failed (attempt %s of %s), retrying", spec.name, attempt, spec.max_attempts)
             raise self.retry(exc=exc, countdown=backoff(attempt).total_seconds(), max_retries=spec.max_attempts)
 
-    app.task(name=spec.name, bind=True, ignore_result=True)(run)
+    app.task(name=spec.name, bind=True, ignore_result=True, shared=False)(run)
 
 
 def periodic(name: str) -> bool:

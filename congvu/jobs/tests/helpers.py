@@ -67,6 +67,9 @@ def sqlite_file_database(path):
     connection.ensure_connection()
     target = sqlite3.connect(path)
     connection.connection.backup(target)
+    # WAL is persistent: set it once here, so the threads' own "PRAGMA journal_mode=WAL" is a no-op
+    # rather than a mode switch that fails while another thread holds a transaction.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     settings_dict = connections.settings["default"]
     original = settings_dict["NAME"]

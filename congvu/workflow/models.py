@@ -418,21 +418,27 @@ class ReminderKind(models.TextChoices):
 
 
 class ReminderLog(models.Model):
-    """One reminder sent: the unique key makes a second run of the job send nothing twice.
+    """One reminder due: the unique key makes a second run of the job send nothing twice.
 
     `due_at` is the deadline reminded about (an extension makes new reminders), `offset` the working
     days before it (BEFORE/DUE) or after it (OVERDUE repeats)."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=ReminderKind.choices)
     due_at = models.DateTimeField()
     offset = models.SmallIntegerField(default=0)
     for_date = models.DateField()
     run_id = models.CharField(max_length=32)
-    sent_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    # Set when the people concerned were told; rows still null are picked up by the next run.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["assignment", "kind", "due_at", "offset"], name="reminder_once"),
         ]
-        indexes = [models.Index(fields=["run_id"], name="reminder_run_idx")]
+        indexes = [
+            models.Index(fields=["agency", "id"], condition=Q(notified_at__isnull=True), name="reminder_unsent_idx"),
+            models.Index(fields=["run_id"], name="reminder_run_idx"),
+        ]

@@ -2,9 +2,9 @@
 
 import pytest
 
+from conftest import make_official
 from congvu.documents.services import incoming_register
 from congvu.documents.tests.factories import incoming_data
-from conftest import make_official
 from congvu.org.models import Membership, Position, Role
 
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -41,7 +42,9 @@ def badge(request):
     """The bell in the top bar, polled every 30 s by htmx (swapped whole, so it keeps polling)."""
     if not request.user.is_authenticated:
         return HttpResponse("", status=HTMX_STOP_POLLING)
-    response = render(request, "notifications/_bell.html", {"count": selectors.unread_count(request.user)})
+    # Rendered without the request's context processors: the badge needs one COUNT, not the agency list.
+    html = render_to_string("notifications/_bell.html", {"count": selectors.unread_count(request.user)})
+    response = HttpResponse(html)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -42,6 +42,12 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.name} #{self.pk} ({self.status})"
 
+    @property
+    def error_summary(self) -> str:
+        """The last line of the last error (the exception and its message)."""
+        lines = self.last_error.strip().splitlines()
+        return lines[-1] if lines else ""
+
 
 class PeriodicRun(models.Model):
     """When a periodic job last started; claimed with a compare-and-set so two workers never both run it."""

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(f"#{one.pk} {one.name} {one.status} attempts {one.attempts}/{one.max_attempts} {when}"
                               f" {one.kwargs}")
             if one.last_error and one.status in (JobStatus.FAILED, JobStatus.QUEUED):
-                self.stdout.write("    " + one.last_error.strip().splitlines()[-1])
+                self.stdout.write("    " + one.error_summary)
 
     def _retry(self, *, job_id, **_):
         from congvu.core.errors import DomainError

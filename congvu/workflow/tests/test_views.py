@@ -1,0 +1,175 @@
+"""Pages of processing: the panel and its forms, queues, "my work" ordering, the overdue list, the slip."""
+
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone
+
+from congvu.documents.services import incoming_register
+from congvu.documents.tests.factories import incoming_data
+from congvu.workflow import services
+from congvu.workflow.models import Assignment, AssignmentStatus, Presentation, ProcessingPolicy
+from congvu.workflow.selectors import my_work
+from congvu.workflow.tests.helpers import state
+
+pytestmark = pytest.mark.django_db
+
+
+def _future(days=10) -> str:
+    return (timezone.localdate() + dt.timedelta(days=days)).strftime("%d/%m/%Y")
+
+
+def _direct(leader, doc, lead, **kw):
+    return services.direction_give(actor=leader, document=doc, text="Đề nghị xử lý", lead=lead,
+                                   due_at=kw.pop("due", _future()), **kw)
+
+
+def test_clerk_sees_the_present_form_and_presents(client, doc, clerk, leader):
+    client.force_login(clerk)
+    assert doc.subject in client.get("/processing/to-present/").content.decode()
+    page = client.get(f"/documents/{doc.pk}/").content.decode()
+    assert 'id="workflow-panel"' in page and "Trình văn bản" in page and leader.official.full_name in page
+    r = client.post(f"/processing/documents/{doc.pk}/present/", {"to_official": leader.official.pk, "note": "Kính trình"})
+    assert r.status_code == 302 and r["Location"] == f"/documents/{doc.pk}/"
+    assert Presentation.objects.get().to_official_id == leader.official.pk
+    assert doc.subject not in client.get("/processing/to-present/").content.decode()
+
+
+def test_to_present_queue_lists_only_documents_not_yet_presented(client, agency, clerk, leader):
+    urgent = incoming_register(actor=clerk, agency=agency, data=incoming_data(number="1", urgency="very_urgent",
+                                                                              subject="Khẩn: phòng chống bão"))
+    normal = incoming_register(actor=clerk, agency=agency, data=incoming_data(number="2", subject="Thường: báo cáo"))
+    done = incoming_register(actor=clerk, agency=agency, data=incoming_data(number="3", subject="Đã trình rồi"))
+    services.document_present(actor=clerk, document=done, to_official=leader.official)
+    client.force_login(clerk)
+    page = client.get("/processing/to-present/").content.decode()
+    assert page.index(urgent.subject) < page.index(normal.subject)
+    assert done.subject not in page
+    client.force_login(leader)
+    assert client.get("/processing/to-present/").status_code == 403
+
+
+def test_htmx_direction_with_errors_rerenders_the_panel_and_changes_nothing(client, doc, clerk, leader, stranger):
+    services.document_present(actor=clerk, document=doc, to_official=leader.official)
+    client.force_login(leader)
+    before = state()
+    r = client.post(f"/processing/documents/{doc.pk}/direct/",
+                    {"text": "Giao xử lý", "lead": f"o:{stranger.official.pk}", "due": "01/01/2020"},
+                    headers={"HX-Request": "true"})
+    body = r.content.decode()
+    assert r.status_code == 200 and body.lstrip().startswith('<section class="card wf-panel" id="workflow-panel"')
+    assert "Người được giao không thuộc cơ quan." in body
+    assert "Hạn xử lý không được trước ngày hôm nay." in body
+    assert "Giao xử lý" in body  # what was typed stays
+    assert state() == before
+
+
+def test_the_whole_flow_through_the_pages(client, doc, clerk, leader, officer, officer2):
+    services.document_present(actor=clerk, document=doc, to_official=leader.official)
+    client.force_login(leader)
+    r = client.post(f"/processing/documents/{doc.pk}/direct/",
+                    {"text": "Giao Phòng Nội vụ", "lead": f"o:{officer.official.pk}",
+                     "coordinators": [f"o:{officer2.official.pk}"], "due": "5 ngày làm việc"},
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 200 and r["HX-Trigger"] == "workflow-changed"
+    lead = Assignment.objects.get(role="lead")
+    client.force_login(officer)
+    page = client.get(f"/documents/{doc.pk}/").content.decode()
+    assert "Cập nhật tiến độ" in page and "Báo cáo hoàn thành" in page
+    client.post(f"/processing/assignments/{lead.pk}/progress/", {"percent": "50", "note": "Đang làm"})
+    r = client.post(f"/processing/assignments/{lead.pk}/submit/", {"note": "Đã xong"})
+    assert r.status_code == 302
+    # Someone else's assignment: 403 (visible document), nothing changed.
+    client.force_login(officer2)
+    before = state()
+    assert client.post(f"/processing/assignments/{lead.pk}/accept/").status_code == 403
+    assert state() == before
+    client.force_login(leader)
+    assert "Duyệt kết quả" in client.get(f"/documents/{doc.pk}/").content.decode()
+    client.post(f"/processing/assignments/{lead.pk}/accept/")
+    lead.refresh_from_db()
+    assert lead.status == AssignmentStatus.ACCEPTED
+
+
+def test_actions_on_an_invisible_document_are_404(client, doc, leader, officer, other_clerk):
+    _direct(leader, doc, officer.official)
+    lead = Assignment.objects.get()
+    client.force_login(other_clerk)
+    before = state()
+    assert client.post(f"/processing/assignments/{lead.pk}/submit/").status_code == 404
+    assert client.post(f"/processing/documents/{doc.pk}/present/", {}).status_code == 404
+    assert client.get(f"/processing/documents/{doc.pk}/slip/").status_code == 404
+    assert state() == before
+
+
+def test_my_work_puts_overdue_first_then_urgent_then_by_deadline(agency, clerk, leader, officer):
+    docs = {}
+    for key, urgency, days in (("later", "normal", 20), ("sooner", "normal", 5), ("urgent", "flash", 15),
+                               ("late", "normal", 3)):
+        docs[key] = incoming_register(actor=clerk, agency=agency, data=incoming_data(
+            number=key, urgency=urgency, subject=f"Văn bản {key}"))
+        _direct(leader, docs[key], officer.official, due=_future(days))
+    Assignment.objects.filter(document=docs["late"]).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    work = my_work(officer, agency.pk)
+    assert [i.document_id for i in work.items] == [docs[k].pk for k in ("late", "urgent", "sooner", "later")]
+    assert [i.overdue for i in work.items] == [True, False, False, False]
+    assert work.counts["overdue"] == 1
+
+
+def test_my_work_page_for_a_leader_shows_presentations_and_results(client, doc, clerk, leader, officer):
+    services.document_present(actor=clerk, document=doc, to_official=leader.official)
+    client.force_login(leader)
+    page = client.get("/my-work/").content.decode()
+    assert "Chờ cho ý kiến" in page and doc.subject in page
+    assert doc.subject in client.get("/processing/awaiting-direction/").content.decode()
+    _direct(leader, doc, officer.official)
+    services.assignment_submit(actor=officer, assignment=Assignment.objects.get(), note="Xong")
+    page = client.get("/my-work/").content.decode()
+    assert "Chờ duyệt kết quả" in page
+
+
+def test_overdue_page_and_list_flags(client, doc, leader, officer):
+    _direct(leader, doc, officer.official)
+    Assignment.objects.update(due_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(leader)
+    page = client.get("/processing/overdue/").content.decode()
+    assert 'id="overdue-total">1<' in page and doc.subject in page
+    html = Template("{% load workflow_panels %}{% overdue_flags docs as ids %}{% for d in docs %}"
+                    "{% overdue_badge d ids %}{% endfor %}").render(Context({"docs": [doc]}))
+    assert "Quá hạn" in html
+
+
+def test_the_processing_slip_has_the_three_dated_opinions(client, doc, clerk, leader, head, officer, nv):
+    _direct(leader, doc, nv)
+    lead = Assignment.objects.get()
+    child = services.assignment_reassign(actor=head, assignment=lead, to_official=officer.official,
+                                         note="Đồng chí Chuyên viên tham mưu")
+    services.progress_record(actor=officer, assignment=child, percent=60, note="Đề xuất trả lời bằng công văn")
+    client.force_login(leader)
+    page = client.get(f"/processing/documents/{doc.pk}/slip/").content.decode()
+    today = timezone.localdate()
+    assert "PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN" in page
+    agency_part = page[page.index('id="slip-agency"'):page.index('id="slip-unit"')]
+    unit_part = page[page.index('id="slip-unit"'):page.index('id="slip-handler"')]
+    handler_part = page[page.index('id="slip-handler"'):]
+    assert "Đề nghị xử lý" in agency_part and leader.official.full_name in agency_part
+    assert "Đồng chí Chuyên viên tham mưu" in unit_part and head.official.full_name in unit_part
+    assert "Đề xuất trả lời bằng công văn (60%)" in handler_part
+    assert f"Ngày {today:%d} tháng {today:%m} năm {today:%Y}" in handler_part
+    assert "@page { size: A4 portrait" in page
+
+
+def test_policy_page_for_the_agency_admin(client, agency, agency_admin, leader, nv):
+    client.force_login(agency_admin)
+    r = client.post("/processing/policy/", {"present_to": "department", "default_department": nv.pk,
+                                            "reminder_offsets_days": "3, 1, 0", "overdue_repeat_days": "2",
+                                            "default_due_working_days": "10"})
+    assert r.status_code == 302
+    p = ProcessingPolicy.objects.get(agency=agency)
+    assert (p.present_to, p.default_department_id, p.reminder_offsets_days, p.overdue_repeat_days,
+            p.default_due_working_days, p.allow_leader_self_assign) == ("department", nv.pk, [3, 1, 0], 2, 10, False)
+    r = client.post("/processing/policy/", {"present_to": "leader", "reminder_offsets_days": "a, b"})
+    assert "Nhập các số ngày làm việc từ 0 đến 30" in r.content.decode()
+    client.force_login(leader)
+    assert client.get("/processing/policy/").status_code == 403

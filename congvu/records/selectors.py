@@ -17,7 +17,7 @@ from django.utils import timezone
 from congvu.core.errors import NotFound
 from congvu.documents.models import Document
 from congvu.documents.selectors import visible_documents
-from congvu.org.models import Role
+from congvu.org.models import Membership, Role
 from congvu.org.selectors import FULL_VIEW_ROLES, official_for_user, user_access, user_has_role
 from congvu.records import rules
 from congvu.records.models import (
@@ -83,6 +83,14 @@ def retention_schedule_at(day: dt.date) -> RetentionSchedule | None:
     """The schedule version in force on `day` (versions do not overlap; see services)."""
     return (RetentionSchedule.objects.filter(valid_from__lte=day)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from").first())
+
+
+def entry_schedule(plan: FilePlan) -> RetentionSchedule | None:
+    """The schedule an entry's retention is chosen from: the plan's while it is a draft; for an entry added
+    to an issued plan, the version in force that day."""
+    if not plan.is_issued:
+        return plan.schedule
+    return retention_schedule_at(timezone.localdate()) or plan.schedule
 
 
 def retention_items(schedule: RetentionSchedule | None) -> list[RetentionItem]:
@@ -302,3 +310,10 @@ def archive_transfer_get(*, user, pk: int) -> ArchiveTransfer:
 def transfer_files(transfer: ArchiveTransfer) -> list[CaseFile]:
     """The files of a transfer, in the order of the deposit index (by file number)."""
     return list(transfer.case_files.select_related("responsible").order_by("year", "code"))
+
+
+def position_name(official, agency_id: int) -> str:
+    """The position an official holds in the agency (for the signature lines of a minute)."""
+    m = (Membership.objects.filter(official=official, agency_id=agency_id, active=True, position__isnull=False)
+         .select_related("position").order_by("pk").first())
+    return m.position.name if m else ""

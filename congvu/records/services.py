@@ -612,16 +612,8 @@ class EntryData:
     notes: str = ""
 
 
-def _entry_schedule(plan: FilePlan) -> RetentionSchedule | None:
-    """The schedule an entry's retention is chosen from: the plan's while it is a draft; for an entry added
-    to an issued plan, the version in force that day."""
-    if not plan.is_issued:
-        return plan.schedule
-    return selectors.retention_schedule_at(timezone.localdate()) or plan.schedule
-
-
 def _entry_values(plan: FilePlan, data: EntryData, errors: dict) -> dict:
-    schedule = _entry_schedule(plan)
+    schedule = selectors.entry_schedule(plan)
     values = {
         "title": _text(data.title, field="title", label="tiêu đề hồ sơ", errors=errors, required=True,
                        max_length=500),

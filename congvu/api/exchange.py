@@ -1,3 +1,243 @@
-from ninja import Router
+"""/api/v1/inbox, /outbox and dispatching: documents received electronically from other agencies of the
+deployment, external recipients waiting to be sent, and sending an issued document.
 
-router = Router(tags=["exchange"])
+Only the clerks of the receiving (or sending) agency see these queues; for anyone else a queue item does
+not exist (404). Thin: exchange.selectors and exchange.services decide.
+"""
+
+import datetime as dt
+from typing import Literal
+
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from ninja import Field, Path, Query, Router, Schema
+
+from congvu.api.documents import _duplicate_with_refs, document_item
+from congvu.api.schemas import CREATE_ERRORS, ERRORS, MAX_ID, AgencyRef, DocumentListItem, Id, StrictIn, UrgencyCode
+from congvu.core.errors import NotFound, PermissionDenied
+from congvu.documents import files as file_store
+from congvu.documents.models import Document
+from congvu.documents.selectors import document_get
+from congvu.documents.services import DuplicateSuspected
+from congvu.exchange import selectors, services
+from congvu.exchange.models import InboxItem, InboxStatus, OutboxItem, OutboxStatus
+from congvu.org.selectors import can_register, user_access
+
+router = Router(tags=["Liên thông"])
+
+ItemId = Path(..., ge=1, le=MAX_ID, description="Id của văn bản điện tử đến.")
+InboxStatusCode = Literal[tuple(InboxStatus.values)]  # type: ignore[valid-type]
+OutboxStatusCode = Literal[tuple(OutboxStatus.values)]  # type: ignore[valid-type]
+
+
+class InboxFileOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    content_url: str
+
+
+class InboxItemOut(Schema):
+    id: int
+    agency: AgencyRef = Field(description="Cơ quan nhận.")
+    sender_name: str
+    sender_agency_id: int | None
+    exchange_document_id: str = Field(description="Mã văn bản theo QCVN 102: mã định danh,ngày,số/ký hiệu.")
+    number: str
+    notation: str
+    issued_date: dt.date | None
+    doc_type: str
+    doc_type_name: str
+    subject: str
+    signer: str
+    signer_title: str
+    urgency: UrgencyCode
+    due_date: dt.date | None
+    pages: int | None
+    delivered_at: dt.datetime
+    status: InboxStatusCode = Field(description="waiting: chờ vào sổ; registered: đã vào sổ; returned: đã trả lại.")
+    incoming_document_id: int | None
+    return_reason: str
+    files: list[InboxFileOut]
+
+
+class InboxRegisterIn(StrictIn):
+    """What the receiving clerk decides; the sender's number, notation, date and signer stay as delivered."""
+
+    doc_type: str | None = None
+    subject: str | None = None
+    urgency: UrgencyCode | None = None
+    due_date: str | None = Field(None, description="Hạn xử lý (yyyy-mm-dd hoặc dd/mm/yyyy).")
+    receiving_department_id: Id | None = None
+    receiving_official_id: Id | None = None
+    notes: str | None = None
+    allow_duplicate: bool = False
+
+
+class ReasonIn(StrictIn):
+    reason: str = Field(description="Lý do trả lại (bắt buộc).")
+
+
+class OutboxItemOut(Schema):
+    id: int
+    document_id: int
+    number_notation: str
+    recipient_name: str
+    status: OutboxStatusCode = Field(description="waiting: chờ gửi liên thông; posted: đã gửi qua bưu điện.")
+    created_at: dt.datetime
+    posted_at: dt.datetime | None
+
+
+class DispatchIn(StrictIn):
+    by_post: bool = Field(False, description="Nơi nhận ngoài hệ thống gửi qua bưu điện (văn bản mật: bắt buộc).")
+
+
+class DeliveryOut(Schema):
+    name: str
+    channel: Literal["electronic", "exchange", "post", "none"]
+    status: str
+    detail: str
+
+
+class DispatchOut(Schema):
+    document: DocumentListItem
+    delivered_to: list[str]
+    outbox: list[str]
+    deliveries: list[DeliveryOut]
+
+
+def inbox_item(item: InboxItem) -> dict:
+    return {
+        "id": item.pk, "agency": {"id": item.agency_id, "name": item.agency.name}, "sender_name": item.sender_name,
+        "sender_agency_id": item.sender_agency_id, "exchange_document_id": item.exchange_document_id,
+        "number": item.number, "notation": item.notation, "issued_date": item.issued_date,
+        "doc_type": item.doc_type_code, "doc_type_name": item.doc_type_name, "subject": item.subject,
+        "signer": item.signer, "signer_title": item.signer_title, "urgency": item.urgency, "due_date": item.due_date,
+        "pages": item.pages, "delivered_at": item.delivered_at, "status": item.status,
+        "incoming_document_id": item.incoming_document_id, "return_reason": item.return_reason,
+        "files": [{"id": f.pk, "original_name": f.original_name, "content_type": f.file.content_type,
+                   "size": f.file.size, "sha256": f.file.sha256,
+                   "content_url": reverse("api_v1:inbox_file_content", kwargs={"item_id": item.pk, "file_id": f.pk})}
+                  for f in item.files.select_related("file")],
+    }
+
+
+def _clerk_agencies(user, agency: int | None) -> list[int]:
+    mine = [a for a in sorted(user_access(user)) if can_register(user, a)]
+    if agency is not None:
+        if agency not in mine:
+            raise PermissionDenied("Chỉ văn thư của cơ quan được xem văn bản điện tử đến.")
+        return [agency]
+    if not mine:
+        raise PermissionDenied("Chỉ văn thư của cơ quan được xem văn bản điện tử đến.")
+    return mine
+
+
+@router.get("/inbox", response={200: list[InboxItemOut], **ERRORS}, summary="Văn bản điện tử đến",
+            description="Văn bản các cơ quan khác gửi điện tử đến cơ quan của bạn; mặc định những văn bản chờ vào sổ, "
+                        "mới nhất trước; tối đa 200. Chỉ văn thư.")
+def inbox_list(request: HttpRequest, status: InboxStatusCode = Query("waiting"),
+               agency: int | None = Query(None, ge=1, le=MAX_ID, description="Id cơ quan nhận.")):
+    items = []
+    for agency_id in _clerk_agencies(request.auth, agency):
+        items += list(selectors.inbox_queue(user=request.auth, agency_id=agency_id, status=status)
+                      .select_related("agency")[:200])
+    items.sort(key=lambda i: -i.pk)
+    return [inbox_item(i) for i in items[:200]]
+
+
+@router.get("/inbox/{item_id}", response={200: InboxItemOut, **ERRORS}, summary="Một văn bản điện tử đến")
+def inbox_detail(request: HttpRequest, item_id: int = ItemId):
+    return inbox_item(selectors.inbox_item_get(user=request.auth, pk=item_id))
+
+
+@router.get("/inbox/{item_id}/files/{file_id}/content", response={200: None, **ERRORS}, url_name="inbox_file_content",
+            summary="Tải tệp của văn bản điện tử đến",
+            openapi_extra={"responses": {200: {"description": "Nội dung tệp.", "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}})
+def inbox_file_content(request: HttpRequest, item_id: int = ItemId,
+                       file_id: int = Path(..., ge=1, le=MAX_ID, description="Id của tệp.")):
+    item = selectors.inbox_item_get(user=request.auth, pk=item_id)
+    row = item.files.select_related("file").filter(pk=file_id).first()
+    if row is None:
+        raise NotFound("Không tìm thấy tệp.")
+    try:
+        handle = file_store.open_stored(row.file)
+    except FileNotFoundError:
+        raise NotFound("Tệp không còn trong kho lưu trữ; báo quản trị hệ thống.") from None
+    return FileResponse(handle, as_attachment=True, filename=row.original_name, content_type=row.file.content_type)
+
+
+@router.post("/inbox/{item_id}/register", response={200: DocumentListItem, **CREATE_ERRORS}, summary="Vào sổ",
+             description="Vào sổ văn bản đến (hình thức điện tử) với thông tin và tệp của nơi gửi. Gọi lại trả về "
+                         "cùng văn bản, không vào sổ lần hai. Trùng văn bản đã vào sổ (ví dụ bản giấy): lỗi 409 "
+                         "duplicate_suspected; gửi lại với allow_duplicate=true để vẫn vào sổ.")
+def inbox_register(request: HttpRequest, payload: InboxRegisterIn, item_id: int = ItemId):
+    user = request.auth
+    item = selectors.inbox_item_get(user=user, pk=item_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"})
+    changes = {k: ("" if v is None and k not in ("receiving_department_id", "receiving_official_id") else v)
+               for k, v in changes.items()}
+    try:
+        document = services.inbox_register(actor=user, item=item, changes=changes,
+                                           allow_duplicate=payload.allow_duplicate)
+    except DuplicateSuspected as exc:
+        raise _duplicate_with_refs(exc, user) from None
+    return document_item(Document.objects.select_related("doc_type", "register", "agency").get(pk=document.pk))
+
+
+@router.post("/inbox/{item_id}/return", response={200: InboxItemOut, **ERRORS}, summary="Trả lại nơi gửi",
+             description="Trả lại qua hệ thống kèm lý do; văn thư nơi gửi được thông báo.")
+def inbox_return(request: HttpRequest, payload: ReasonIn, item_id: int = ItemId):
+    item = selectors.inbox_item_get(user=request.auth, pk=item_id)
+    services.inbox_return(actor=request.auth, item=item, reason=payload.reason)
+    return inbox_item(selectors.inbox_item_get(user=request.auth, pk=item_id))
+
+
+def outbox_item(o: OutboxItem) -> dict:
+    return {"id": o.pk, "document_id": o.document_id, "number_notation": o.document.number_notation,
+            "recipient_name": o.recipient_name, "status": o.status, "created_at": o.created_at,
+            "posted_at": o.posted_at}
+
+
+@router.get("/outbox", response={200: list[OutboxItemOut], **ERRORS}, summary="Văn bản đi gửi ra ngoài hệ thống",
+            description="Nơi nhận ngoài hệ thống của văn bản đã phát hành; mặc định những nơi chờ gửi liên thông.")
+def outbox_list(request: HttpRequest, status: OutboxStatusCode = Query("waiting"),
+                agency: int | None = Query(None, ge=1, le=MAX_ID)):
+    items = []
+    for agency_id in _clerk_agencies(request.auth, agency):
+        items += list(selectors.outbox_queue(user=request.auth, agency_id=agency_id, status=status)[:200])
+    items.sort(key=lambda o: -o.pk)
+    return [outbox_item(o) for o in items[:200]]
+
+
+@router.post("/outbox/{item_id}/posted", response={200: OutboxItemOut, **ERRORS}, summary="Đã gửi qua bưu điện")
+def outbox_posted(request: HttpRequest, item_id: int = Path(..., ge=1, le=MAX_ID)):
+    item = selectors.outbox_item_get(user=request.auth, pk=item_id)
+    services.outbox_mark_posted(actor=request.auth, item=item)
+    return outbox_item(selectors.outbox_item_get(user=request.auth, pk=item_id))
+
+
+@router.post("/documents/{document_id}/dispatch", response={200: DispatchOut, **ERRORS}, summary="Phát hành văn bản đi",
+             description="Gửi văn bản đã cấp số: cơ quan trong hệ thống nhận ngay bản điện tử; nơi nhận khác vào "
+                         "danh sách chờ gửi liên thông (hoặc đã gửi bưu điện khi by_post=true). Gọi lại không gửi "
+                         "lần hai.")
+def document_dispatch(request: HttpRequest, payload: DispatchIn,
+                      document_id: int = Path(..., ge=1, le=MAX_ID, description="Id của văn bản đi.")):
+    user = request.auth
+    doc = document_get(user=user, pk=document_id)
+    result = services.document_dispatch(actor=user, document=doc, by_post=payload.by_post)
+    doc = document_get(user=user, pk=document_id)
+    return {"document": document_item(doc), "delivered_to": [i.agency.name for i in result.inbox_items],
+            "outbox": [o.recipient_name for o in result.outbox_items],
+            "deliveries": [d.__dict__ for d in selectors.deliveries(document=doc)]}
+
+
+@router.get("/documents/{document_id}/deliveries", response={200: list[DeliveryOut], **ERRORS},
+            summary="Tình trạng gửi văn bản đi đến từng nơi nhận")
+def document_deliveries(request: HttpRequest,
+                        document_id: int = Path(..., ge=1, le=MAX_ID, description="Id của văn bản đi.")):
+    doc = document_get(user=request.auth, pk=document_id)
+    return [d.__dict__ for d in selectors.deliveries(document=doc)]

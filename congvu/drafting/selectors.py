@@ -64,10 +64,12 @@ TABS = {
 }
 
 
-def drafts_in_tab(*, user, agency_id: int, tab: str) -> QuerySet[Draft]:
-    """The drafts of one tab in the agency the user works in; urgent first, then newest."""
+def drafts_in_tab(*, user, agency_id: int | None, tab: str) -> QuerySet[Draft]:
+    """The drafts of one tab, in one agency (or every agency of the user when `agency_id` is None)."""
     official = official_for_user(user)
-    qs = visible_drafts(user).filter(agency_id=agency_id)
+    qs = visible_drafts(user)
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
     if tab == "mine":
         qs = qs.filter(author=official)
     elif tab == "review":
@@ -75,9 +77,8 @@ def drafts_in_tab(*, user, agency_id: int, tab: str) -> QuerySet[Draft]:
     elif tab == "approve":
         qs = qs.filter(approver=official, status=DraftStatus.REVIEWED)
     elif tab == "issue":
-        if not can_register(user, agency_id):
-            return Draft.objects.none()
-        qs = qs.filter(status=DraftStatus.APPROVED)
+        clerk_of = [a for a in user_access(user) if can_register(user, a)]
+        qs = qs.filter(status=DraftStatus.APPROVED, agency_id__in=clerk_of)
     else:
         raise ValidationFailed("Danh sách không hợp lệ.", fields={"tab": f"Chọn một trong: {', '.join(TABS)}."})
     return qs.select_related("doc_type", "author", "drafting_department", "reviewer", "approver", "document")

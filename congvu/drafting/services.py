@@ -237,7 +237,8 @@ def _in_state(draft: Draft, *allowed: str, message: str) -> None:
                        code="wrong_state")
 
 
-def _scoped_token(actor, token: str | None) -> str | None:
+def draft_request_token(actor, token: str | None) -> str | None:
+    """The stored form of a create form's one-time token, bound to the user."""
     if not token:
         return None
     return hashlib.sha256(f"draft:{actor.pk}:{token}".encode()).hexdigest()
@@ -256,7 +257,7 @@ def draft_create(*, actor, agency: Agency, data: DraftData, upload, note: str = 
     author = _official(actor)
     if not can_draft(actor, agency.pk):
         raise PermissionDenied("Bạn không có quyền soạn thảo văn bản của cơ quan này.")
-    token = _scoped_token(actor, request_token)
+    token = draft_request_token(actor, request_token)
     if token and (existing := Draft.objects.filter(request_token=token).first()) is not None:
         return existing
     reply_to = None

@@ -1,12 +1,15 @@
 """/api/v1/registers, /api/v1/document-types and /api/v1/me: what a client needs to fill its forms."""
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from congvu.api.schemas import ERRORS, MAX_ID, DirectionCode, DocumentTypeOut, MeOut, RegisterOut
 from congvu.core.dates import parse_vn_date
+from congvu.core.errors import ValidationFailed
+from congvu.documents.export_views import register_export_response
 from congvu.documents.models import DocumentType
 from congvu.documents.selectors import visible_registers
 from congvu.org.models import Agency
@@ -74,3 +77,25 @@ def me(request: HttpRequest):
             for a, acc in sorted(access.items(), key=lambda kv: names[kv[0]])
         ],
     }
+
+
+@router.get("/registers/{register_id}/export", response={200: None, **ERRORS}, tags=["Danh mục"],
+            summary="Tải sổ văn bản (PDF hoặc XLSX) theo khoảng ngày",
+            description="Sổ đăng ký văn bản đến/đi theo Phụ lục IV Nghị định 30/2020: PDF khổ A4 ngang hoặc XLSX. "
+                        "Chỉ văn thư, lãnh đạo và quản trị cơ quan; chỉ gồm văn bản bạn được xem (sổ mật: văn bản "
+                        "bạn có tên). Văn bản đến chọn theo ngày đến, văn bản đi theo ngày ban hành; mặc định cả "
+                        "năm của sổ đến hôm nay.")
+def registers_export(
+    request: HttpRequest,
+    register_id: int = Path(..., ge=1, le=MAX_ID, description="Id của sổ."),
+    fmt: Literal["pdf", "xlsx"] = Query("pdf", alias="format", description="pdf hoặc xlsx."),
+    date_from: str | None = Query(None, alias="from", max_length=20,
+                                  description="Từ ngày (yyyy-mm-dd hoặc dd/mm/yyyy)."),
+    date_to: str | None = Query(None, alias="to", max_length=20, description="Đến ngày."),
+):
+    try:
+        return register_export_response(user=request.auth, register_id=register_id, fmt=fmt, date_from=date_from,
+                                        date_to=date_to)
+    except ValidationFailed as exc:  # name the query parameters as the caller wrote them
+        names = {"date_from": "from", "date_to": "to"}
+        raise ValidationFailed(exc.message, fields={names.get(k, k): v for k, v in exc.fields.items()})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congvu.documents import views
+from congvu.documents import export_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/<int:pk>/edit/", views.document_edit, name="edit"),
     path("documents/<int:pk>/files/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("registers/<int:pk>/print/", views.register_print, name="register_print"),
+    path("registers/<int:pk>/export/<str:fmt>/", export_views.register_export, name="register_export"),
     path("manage/agencies/<int:agency_pk>/registers/", views.register_admin_page, name="registers"),
     path("manage/agencies/<int:agency_pk>/registers/<int:pk>/closed/", views.register_toggle,
          name="register_toggle"),

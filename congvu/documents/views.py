@@ -28,6 +28,7 @@ from congvu.documents.forms import (
 )
 from congvu.documents.history import document_history
 from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, Register
+from congvu.documents.register_export import register_table
 from congvu.documents.upload_handlers import check_upload_size, upload_too_large
 from congvu.org.models import Agency
 from congvu.org.selectors import can_manage_agency, can_register
@@ -430,6 +431,7 @@ def register_print(request, pk: int):
             services.document_access_record(actor=request.user, document=doc, action="document.print")
     return render(request, "documents/register_print.html", {
         "register": register, "printed": printed, "values": values, "errors": errors,
+        "table": register_table(printed) if printed else None,
         "incoming": register.direction == Direction.INCOMING,
         "back_url": reverse("documents:incoming_list" if register.direction == Direction.INCOMING
                             else "documents:outgoing_list"),

@@ -6,7 +6,7 @@ disagree. The rows are those of `selectors.register_print`, which already applie
 
 The PDF is A4 landscape and embeds DejaVu Serif Condensed (shipped in `congvu/documents/data/`, with its
 licence), which has every Vietnamese letter: the text is the text, and copy/paste or search in the PDF
-give the Vietnamese back exactly (docs/decisions/0003-working-days.md, "Printable registers").
+give the Vietnamese back exactly (docs/decisions/0003-working-days.md, section "Printable registers").
 """
 
 from __future__ import annotations

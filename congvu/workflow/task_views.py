@@ -308,7 +308,7 @@ def task_edit(request, pk: int):
         except PermissionDenied as exc:
             raise HttpForbidden(exc.message) from None
         except DomainError as exc:
-            errors = dict(exc.fields) or {"__all__": exc.message}
+            errors = dict(exc.fields) or {"general": exc.message}
         else:
             messages.success(request, "Đã sửa công việc.")
             return redirect("tasks:detail", pk=task.pk)

@@ -198,3 +198,37 @@ def test_cancelled_entry_cannot_be_edited_from_its_page(make_entry, leader):
     schedule_entry_cancel(actor=leader, entry=entry, reason="Hoãn")
     page = client_for(leader).get(reverse("schedule:edit", args=[entry.pk]), follow=True)
     assert "Lịch đã hủy, không sửa được." in page.content.decode()
+
+
+def test_leader_gives_a_task_from_the_meeting_page(make_entry, leader, officer):
+    entry = make_entry(publish=True)
+    html = client_for(leader).get(reverse("schedule:detail", args=[entry.pk])).content.decode()
+    assert f'href="/tasks/new/?meeting={entry.pk}">Giao việc từ cuộc họp</a>' in html
+    html = client_for(officer).get(reverse("schedule:detail", args=[entry.pk])).content.decode()
+    assert "Giao việc từ cuộc họp" not in html
+
+
+def test_invitation_button_tag(invitation, clerk, officer, agency):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from congvu.documents.services import incoming_register
+    from congvu.documents.tests.factories import incoming_data
+    from congvu.schedule.services import schedule_entry_from_document
+
+    template = Template("{% load schedule_ui %}{% schedule_invitation_button doc %}")
+
+    def render(user, doc):
+        request = RequestFactory().get("/")
+        request.user = user
+        return template.render(Context({"request": request, "doc": doc})).strip()
+
+    assert render(clerk, invitation) == (f'<a class="btn" href="/schedule/new/?document={invitation.pk}">'
+                                         "Đưa vào lịch công tác</a>")
+    entry = schedule_entry_from_document(actor=clerk, document=invitation, start=at(2026, 11, 25, 8), publish=True)
+    assert render(clerk, invitation).endswith(
+        f'<a class="btn btn-small" href="/schedule/{entry.pk}/" title="{entry.title}">Lịch 25/11/2026 08:00</a>')
+    assert render(officer, invitation) == (f'<a class="btn btn-small" href="/schedule/{entry.pk}/" '
+                                           f'title="{entry.title}">Lịch 25/11/2026 08:00</a>')
+    decision = incoming_register(actor=clerk, agency=agency, data=incoming_data(number="9"))
+    assert render(clerk, decision) == ""

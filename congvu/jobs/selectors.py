@@ -17,6 +17,22 @@ class RegisteredJob:
     every: object
     last_run_at: object
 
+    @property
+    def every_text(self) -> str:
+        return every_text(self.every)
+
+
+def every_text(every) -> str:
+    """'mỗi 15 phút', 'mỗi 2 giờ', 'mỗi ngày'… ('khi có việc' for jobs that are not periodic)."""
+    if every is None:
+        return "khi có việc"
+    seconds = int(every.total_seconds())
+    for unit, name in ((604800, "tuần"), (86400, "ngày"), (3600, "giờ"), (60, "phút"), (1, "giây")):
+        if seconds % unit == 0:
+            n = seconds // unit
+            return f"mỗi {name}" if n == 1 else f"mỗi {n} {name}"
+    return f"mỗi {seconds} giây"
+
 
 def registered_jobs() -> list[RegisteredJob]:
     last = dict(PeriodicRun.objects.values_list("name", "last_run_at"))

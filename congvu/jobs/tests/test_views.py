@@ -56,3 +56,13 @@ def test_only_system_admins_see_jobs(client, agency_admin, test_jobs):
     assert client.post(reverse("jobs:retry", args=[failed.pk])).status_code == 403
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("failed", 2)
+
+
+def test_periods_read_in_vietnamese():
+    from datetime import timedelta
+
+    from congvu.jobs.selectors import every_text
+
+    assert [every_text(x) for x in (None, timedelta(minutes=15), timedelta(hours=1), timedelta(days=1),
+                                    timedelta(days=7), timedelta(seconds=90))] == [
+        "khi có việc", "mỗi 15 phút", "mỗi giờ", "mỗi ngày", "mỗi tuần", "mỗi 90 giây"]

@@ -151,6 +151,8 @@ class Task(models.Model):
     source = models.CharField("nguồn giao việc", max_length=10, choices=TaskSource.choices, default=TaskSource.OWN)
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
     meeting_reference = models.CharField("cuộc họp", max_length=500, blank=True)
+    meeting = models.ForeignKey("schedule.ScheduleEntry", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="tasks", verbose_name="cuộc họp (lịch công tác)")
     priority = models.CharField("mức độ", max_length=10, choices=TaskPriority.choices, default=TaskPriority.NORMAL)
     due_at = models.DateTimeField("hạn hoàn thành", null=True, blank=True)
     created_by = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="+")

@@ -258,3 +258,24 @@ def test_retry_command(test_jobs, capsys):
     assert capsys.readouterr().out == f"Job #{one.pk} queued again\n"
     one.refresh_from_db()
     assert (one.status, one.attempts) == ("queued", 0)
+
+
+def test_prune_deletes_old_finished_rows_and_keeps_failures_longer(settings):
+    from congvu.jobs.tasks import prune
+
+    settings.JOBS_KEEP_DAYS = 30
+    now = timezone.now()
+
+    def row(status, days_ago):
+        return Job.objects.create(name="x", status=status, run_after=now,
+                                  finished_at=now - dt.timedelta(days=days_ago) if days_ago is not None else None)
+
+    row("done", 31)
+    new_done = row("done", 29)
+    row("retried", 40)
+    failed_60 = row("failed", 60)
+    row("failed", 91)
+    queued = row("queued", None)
+    assert prune() == 3
+    assert set(Job.objects.values_list("pk", flat=True)) == {new_done.pk, failed_60.pk, queued.pk}
+    assert prune() == 0

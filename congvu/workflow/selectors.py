@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from congvu.core.errors import NotFound
@@ -278,11 +278,11 @@ def to_present(user, agency_id: int, *, limit: int = 100) -> list[Document]:
     if access is None or not access.roles & {Role.CLERK, Role.AGENCY_ADMIN}:
         return []
     since = timezone.now() - dt.timedelta(days=TO_PRESENT_WINDOW_DAYS)
+    # NOT EXISTS per candidate row (document indexes of both tables), not NOT IN over the agency's history.
     qs = (visible_documents(user).filter(agency_id=agency_id, direction=DocDirection.INCOMING,
                                          registered_at__gte=since)
-          .exclude(pk__in=Presentation.objects.filter(agency_id=agency_id).values("document_id"))
-          .exclude(pk__in=Assignment.objects.filter(agency_id=agency_id, document__isnull=False)
-                   .values("document_id")))
+          .filter(~Exists(Presentation.objects.filter(document_id=OuterRef("pk"))))
+          .filter(~Exists(Assignment.objects.filter(document_id=OuterRef("pk")))))
     rows = list(qs.select_related("doc_type").order_by("-pk")[:limit * 5])
     rows.sort(key=lambda d: (-URGENCY_RANK.get(d.urgency, 0), d.registered_at))
     return rows[:limit]

@@ -77,6 +77,7 @@ class TaskListItem(Schema):
     lead_status: str | None
     progress: int | None
     document_id: int | None
+    meeting_entry_id: int | None = Field(description="Cuộc họp trong lịch công tác mà công việc được giao tại đó.")
     meeting_reference: str
     created_by: str
     created_at: dt.datetime
@@ -151,8 +152,8 @@ def _list_item(t: Task, leads: dict[int, Assignment], now) -> dict:
         "overdue": bool(t.status == "open" and lead is not None and lead.active and due and due < now),
         "lead": lead.assignee_label if lead else None, "lead_status": lead.status if lead else None,
         "progress": lead.progress if lead else None, "document_id": t.document_id,
-        "meeting_reference": t.meeting_reference, "created_by": t.created_by.full_name,
-        "created_at": _local(t.created_at), "closed_at": _local(t.closed_at),
+        "meeting_entry_id": t.meeting_id, "meeting_reference": t.meeting_reference,
+        "created_by": t.created_by.full_name, "created_at": _local(t.created_at), "closed_at": _local(t.closed_at),
     }
 
 

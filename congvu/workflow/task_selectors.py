@@ -19,6 +19,7 @@ from congvu.core.errors import NotFound, ValidationFailed
 from congvu.documents.selectors import visible_documents
 from congvu.org.models import Membership, Role
 from congvu.org.selectors import official_for_user, user_access
+from congvu.schedule.selectors import visible_entries
 from congvu.workflow import rules
 from congvu.workflow.models import (
     ACTIVE_STATUSES,
@@ -185,6 +186,7 @@ class TaskView:
     events: list = field(default_factory=list)
     attachments: list = field(default_factory=list)
     lead: Assignment | None = None
+    meeting_visible: bool = False  # the schedule entry it was given at, if the user may open it
 
     @property
     def due_at(self) -> dt.datetime | None:
@@ -227,10 +229,12 @@ def task_view(*, user, task: Task) -> TaskView:
     lead = next((a for a in sorted(rows, key=lambda x: -x.pk) if a.role == AssignmentRole.LEAD
                  and not a.parent_id and a.status not in WITHDRAWN), None)
     doc_visible = bool(task.document_id and visible_documents(user).filter(pk=task.document_id).exists())
+    meeting_visible = bool(task.meeting_id and visible_entries(user, task.agency_id).filter(pk=task.meeting_id)
+                           .exists())
     events = list(task.events.select_related("actor").order_by("created_at", "pk"))
     return TaskView(task=task, document_visible=doc_visible, assignments=_ordered_rows(rows), progress=progress,
                     extensions=extensions, events=events, attachments=list(task.attachments.select_related("file")),
-                    lead=lead)
+                    lead=lead, meeting_visible=meeting_visible)
 
 
 def pending_extension(view: TaskView, assignment_id: int) -> ExtensionRequest | None:

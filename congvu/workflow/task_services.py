@@ -124,7 +124,7 @@ def _within_units(actor, agency: Agency, people: dict[str, list]) -> dict[str, s
 
 def task_snapshot(task: Task) -> dict:
     return {"title": task.title, "description": task.description, "source": task.source,
-            "document_id": task.document_id, "meeting_reference": task.meeting_reference,
+            "document_id": task.document_id, "meeting_id": task.meeting_id, "meeting_reference": task.meeting_reference,
             "priority": task.priority, "due_at": task.due_at, "status": task.status}
 
 
@@ -140,7 +140,8 @@ def task_create(*, actor, agency: Agency, title: str, description: str = "", sou
 
     Who may: a leader of the agency (anyone in it), or a unit head (inside their units). `document` is an
     incoming or outgoing document of the agency the actor may see; `meeting` a schedule entry of the
-    agency (or the meeting named in words). `source` follows from them unless given (and must then match).
+    agency, linked as `Task.meeting` (or the meeting named in words). `source` follows from them unless given
+    (and must then match).
     Assignees are notified by the assignment service."""
     if not can_assign_tasks(actor, agency.pk):
         raise PermissionDenied("Chỉ lãnh đạo cơ quan hoặc lãnh đạo đơn vị được giao việc.")
@@ -182,7 +183,8 @@ def task_create(*, actor, agency: Agency, title: str, description: str = "", sou
     try:
         with transaction.atomic():
             task = Task.objects.create(agency=agency, title=title, description=description, source=source,
-                                       document=doc, meeting_reference=meeting_reference, priority=priority,
+                                       document=doc, meeting_id=entry_id, meeting_reference=meeting_reference,
+                                       priority=priority,
                                        due_at=due, created_by=me, created_at=now)
             stored = services.store_files(prepared, written)
             TaskAttachment.objects.bulk_create([TaskAttachment(task=task, file=row, original_name=name, position=i)
@@ -192,8 +194,7 @@ def task_create(*, actor, agency: Agency, title: str, description: str = "", sou
             ProcessingEvent.objects.create(agency=agency, task=task, actor=me, kind=EventKind.TASK_CREATED,
                                            created_at=now, text=f"Giao việc “{title[:200]}”{origin}")
             journal_record(actor=actor, agency_id=agency.pk, action="task.create", obj=task,
-                           after=task_snapshot(task) | {"schedule_entry_id": entry_id,
-                                                        "files": [name for _, name in stored]})
+                           after=task_snapshot(task) | {"files": [name for _, name in stored]})
             services.assignments_create(actor=actor, agency=agency, assigned_by=me, lead=lead_obj,
                                         coordinators=coords, inform=informs, due_at=due, task=task,
                                         urgency_rank=task.urgency_rank, now=now)
@@ -248,17 +249,19 @@ def task_update(*, actor, task: Task | int, title=None, description=None, priori
             else:
                 task.priority = priority
         if meeting is not None and task.source == TaskSource.MEETING:
-            reference, _ = _meeting(actor, agency, meeting, errors)
+            reference, entry_id = _meeting(actor, agency, meeting, errors)
             if not reference and "meeting" not in errors:
                 errors["meeting"] = "Ghi cuộc họp mà công việc được giao tại đó."
             task.meeting_reference = reference
+            if entry_id is not None:
+                task.meeting_id = entry_id
         if errors:
             raise ValidationFailed("Thông tin công việc chưa hợp lệ.", fields=errors)
         after = task_snapshot(task)
         changed = [k for k in after if after[k] != before[k]]
         if not changed:
             return task
-        task.save(update_fields=[k for k in ("title", "description", "priority", "meeting_reference")
+        task.save(update_fields=[k for k in ("title", "description", "priority", "meeting_id", "meeting_reference")
                                  if k in changed])
         if "priority" in changed:
             Assignment.objects.filter(task=task, status__in=list(OPEN_STATUSES)).update(urgency_rank=task.urgency_rank)

@@ -76,7 +76,7 @@ def test_leader_gives_a_task_with_lead_coordinator_inform_and_files(agency, lead
     events = list(ProcessingEvent.objects.filter(task=task).values_list("kind", flat=True))
     assert events == [EventKind.TASK_CREATED, EventKind.ASSIGNED]
     row = JournalEntry.objects.get(action="task.create")
-    assert (row.object_id, row.after["title"], row.after["files"], row.after["schedule_entry_id"]) == (
+    assert (row.object_id, row.after["title"], row.after["files"], row.after["meeting_id"]) == (
         str(task.pk), "Rà soát thủ tục hành chính cấp huyện", ["ke-hoach.pdf"], None)
     assert JournalEntry.objects.filter(action="workflow.assign").count() == 3
     told = set(Notification.objects.filter(kind="workflow.assigned").values_list("official_id", flat=True))
@@ -100,12 +100,13 @@ def test_task_from_a_document_and_from_a_meeting(agency, leader, clerk, officer)
         start=timezone.make_aware(dt.datetime(2026, 11, 23, 8, 0)), title="Giao ban lãnh đạo UBND",
         place="Phòng họp số 1"))
     from_meeting = _give(leader, agency, lead=officer.official, meeting=entry, title="Chuẩn bị báo cáo quý IV")
-    assert (from_meeting.source, from_meeting.meeting_reference) == (
-        TaskSource.MEETING, "Giao ban lãnh đạo UBND — 08:00 23/11/2026, Phòng họp số 1")
+    assert (from_meeting.source, from_meeting.meeting, from_meeting.meeting_reference) == (
+        TaskSource.MEETING, entry, "Giao ban lãnh đạo UBND — 08:00 23/11/2026, Phòng họp số 1")
     journal = JournalEntry.objects.filter(action="task.create").order_by("-pk").first()
-    assert journal.after["schedule_entry_id"] == entry.pk
+    assert journal.after["meeting_id"] == entry.pk
     typed = _give(leader, agency, lead=officer.official, meeting="Họp Ban Chỉ đạo ngày 20/11")
-    assert (typed.source, typed.meeting_reference) == (TaskSource.MEETING, "Họp Ban Chỉ đạo ngày 20/11")
+    assert (typed.source, typed.meeting, typed.meeting_reference) == (
+        TaskSource.MEETING, None, "Họp Ban Chỉ đạo ngày 20/11")
 
 
 def test_unit_head_gives_tasks_inside_the_unit_only(agency, head, officer, officer2, nv):

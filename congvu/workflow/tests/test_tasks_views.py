@@ -102,7 +102,10 @@ def test_task_from_a_document_and_from_a_meeting(agency, leader, clerk, officer)
         "title": "Báo cáo tiến độ giải ngân", "due": _future(), "lead": f"o:{officer.official.pk}",
         "meeting_entry": str(entry.pk)})
     task = Task.objects.order_by("-pk").first()
-    assert (task.source, task.meeting_reference) == ("meeting", "Giao ban lãnh đạo UBND — 08:00 23/11/2026")
+    assert (task.source, task.meeting, task.meeting_reference) == (
+        "meeting", entry, "Giao ban lãnh đạo UBND — 08:00 23/11/2026")
+    html = client.get(reverse("tasks:detail", args=[task.pk])).content.decode()
+    assert f'<a href="/schedule/{entry.pk}/">Giao ban lãnh đạo UBND — 08:00 23/11/2026</a>' in html
 
 
 def test_officer_cannot_open_the_form_and_other_agency_documents_are_404(agency, officer, leader, other_agency,

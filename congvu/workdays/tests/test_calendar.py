@@ -255,3 +255,15 @@ def test_bad_office_hours_are_refused():
     with pytest.raises(CalendarError):
         WorkCalendar(weekly_rest=frozenset(range(7)))
     assert parse_periods([["07:00", "11:30"], ["13:30", "17:00"]]) == DEFAULT_PERIODS
+
+
+@pytest.mark.parametrize("start", [D(1985, 3, 1), D(1990, 1, 3), D(2110, 12, 24), D(2200, 6, 1)])
+def test_shifting_outside_and_across_the_precomputed_span(start):
+    cal = WorkCalendar(days_off=frozenset({D(1990, 1, 1), D(2110, 12, 30)}))
+    days = [start + dt.timedelta(days=i) for i in range(-40, 41)]
+    working = [d for d in days if cal.is_working_day(d)]
+    later = [d for d in working if d > start]
+    earlier = [d for d in working if d < start]
+    for n in (1, 3, 10, 20):
+        assert cal.shift_working_days(start, n) == later[n - 1], n
+        assert cal.shift_working_days(start, -n) == earlier[-n], -n

@@ -88,8 +88,9 @@ def deliveries(*, document: Document) -> list[Delivery]:
         elif outbox is not None:
             rows.append(Delivery(r.name, "post" if outbox.status == OutboxStatus.POSTED else "exchange",
                                  outbox.get_status_display()))
-        else:
-            rows.append(Delivery(r.name, "none", "Chưa phát hành"))
+        else:  # dispatched on paper before (the date is set), or not yet
+            rows.append(Delivery(r.name, "none", "Chưa gửi qua hệ thống" if document.dispatched_on
+                                 else "Chưa phát hành"))
     return rows
 
 

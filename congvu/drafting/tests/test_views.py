@@ -173,3 +173,22 @@ def test_inline_pdf_preview_of_the_latest_version(agency, officer):
     r = login(officer).get(f"/drafts/{draft.pk}/versions/1/file/?inline=1")
     assert r["Content-Type"] == "application/pdf" and r["Content-Disposition"].startswith("inline")
     assert b"".join(r.streaming_content) == minimal_pdf("Du thao cong van tra loi")
+
+
+def test_menu_links_count_what_waits(agency, people, other_agency):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    def nav(user, path="/"):
+        request = RequestFactory().get(path)
+        request.user, request.agency_id, request.resolver_match = user, agency.pk, resolve(path)
+        return Template("{% load drafting_panels %}{% drafting_nav %}").render(Context({"request": request}))
+
+    assert nav(people["officer"]) == '<a href="/drafts/">Dự thảo</a>'
+    to_state(make_draft(people["officer"], agency), "in_review", **people)
+    assert nav(people["unit_head"], "/drafts/") == (
+        '<a href="/drafts/" aria-current="page">Dự thảo <span class="badge badge-urgent" title="Đang chờ bạn">1'
+        '</span></a>')
+    assert nav(people["clerk"]) == ('<a href="/drafts/">Dự thảo</a>\n'
+                                    '<a href="/exchange/inbox/">Văn bản điện tử đến</a>')

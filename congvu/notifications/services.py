@@ -16,6 +16,7 @@ TITLE_MAX = Notification._meta.get_field("title").max_length
 URL_MAX = Notification._meta.get_field("url").max_length
 KIND_MAX = Notification._meta.get_field("kind").max_length
 KEY_MAX = Notification._meta.get_field("key").max_length
+CHUNK = 2000
 
 
 def _official_ids(recipients: Iterable[Official | int]) -> list[int]:
@@ -52,9 +53,17 @@ def notify(*, recipients: Iterable[Official | int], agency_id: int | None, kind:
         return 0
     fields = {"agency_id": agency_id, "kind": kind, "title": _clip(title, TITLE_MAX), "body": body, "url": url,
               "key": key}
-    if key is not None:
+    total = 0
+    for start in range(0, len(ids), CHUNK):  # bounded IN lists and memory for very long recipient lists
+        total += _notify_chunk(ids[start:start + CHUNK], fields)
+    return total
+
+
+def _notify_chunk(ids: list[int], fields: dict) -> int:
+    if fields["key"] is not None:
         # Skip those who already have it; the constraint still guards rows a concurrent call is adding.
-        have = set(Notification.objects.filter(key=key, official_id__in=ids).values_list("official_id", flat=True))
+        have = set(Notification.objects.filter(key=fields["key"], official_id__in=ids)
+                   .values_list("official_id", flat=True))
         ids = [pk for pk in ids if pk not in have]
     created = _insert(ids, fields)
     with_email = set(

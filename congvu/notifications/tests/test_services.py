@@ -208,3 +208,16 @@ def test_immediate_mode_emails_right_after_commit(agency, leader, settings, djan
     assert [m.subject for m in mail.outbox] == ["[congvu] Họp giao ban"]
     assert Job.objects.count() == 0
 
+
+
+def test_long_recipient_lists_are_handled_in_chunks(agency, clerk, leader, officer, monkeypatch):
+    from congvu.notifications import services
+
+    monkeypatch.setattr(services, "CHUNK", 2)
+    _with_email(officer, "cv@nongson.gov.vn")
+    people = [clerk.official, leader.official, officer.official]
+    assert notify(recipients=people, agency_id=agency.pk, kind="k", title="Họp", key="meeting:1") == 3
+    assert notify(recipients=people, agency_id=agency.pk, kind="k", title="Họp", key="meeting:1") == 0
+    assert sorted(Notification.objects.values_list("official_id", flat=True)) == sorted(p.pk for p in people)
+    assert queued("notifications.send_email") == [
+        {"notification_id": Notification.objects.get(official=officer.official).pk}]

@@ -526,7 +526,8 @@ class CaseFileDocumentOut(Schema):
 
 class CaseFileDocumentsOut(Schema):
     items: list[CaseFileDocumentOut]
-    hidden: int = Field(description="Số văn bản mật của hồ sơ bạn không có quyền xem (không liệt kê).")
+    hidden: int = Field(description="Số văn bản của hồ sơ bạn không có quyền xem (văn bản mật, hoặc không gửi "
+                                    "đến bạn): chỉ đếm, không liệt kê.")
 
 
 def item_doc_out(i: CaseFileDocument) -> dict:
@@ -625,7 +626,7 @@ def case_files_update(request: HttpRequest, payload: CaseFilePatchIn, case_file_
 
 @router.get("/case-files/{case_file_id}/documents", response={200: CaseFileDocumentsOut, **ERRORS},
             summary="Văn bản trong hồ sơ",
-            description="Chỉ liệt kê văn bản bạn được xem; văn bản mật bạn không có tên chỉ được đếm.")
+            description="Chỉ liệt kê văn bản bạn được xem; các văn bản khác chỉ được đếm.")
 def case_file_documents_list(request: HttpRequest, case_file_id: int = CaseFileId):
     contents = selectors.case_file_contents(user=request.auth, case_file=_case_file(request, case_file_id))
     return {"items": [item_doc_out(i) for i in contents.items], "hidden": contents.hidden}

@@ -563,7 +563,8 @@ def transfer_print(request, pk: int):
 @login_required
 @require_GET
 def retention(request):
-    return render(request, "records/retention.html", {
+    flags = _context(request) if request.agency_id else {}
+    return render(request, "records/retention.html", flags | {
         "schedules": list(selectors.retention_schedules()),
         "in_force": selectors.retention_schedule_at(timezone.localdate()),
         "admin": request.user.is_superuser, "form": ScheduleForm() if request.user.is_superuser else None})

@@ -377,3 +377,27 @@ def test_settlement_date_only_for_capital_construction(case_file, officer):
         case_file_update(actor=officer, case_file=case_file, changes={"settled_on": "01/02/2026"})
     assert exc.value.fields == {"settled_on": "Chỉ hồ sơ xây dựng cơ bản mới ghi ngày quyết toán."}
     assert CaseFile.objects.get(pk=case_file.pk).settled_on is None
+
+
+@pytest.mark.parametrize("role_fixture", ["leader", "agency_admin"])
+def test_leaders_and_admins_change_any_file_of_the_agency(request, case_file, agency, clerk, officer, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    doc = officers_document(agency, clerk, officer)
+    case_file_document_add(actor=user, case_file=case_file, document_id=doc.pk)
+    updated = case_file_update(actor=user, case_file=case_file, changes={"notes": "Theo dõi"})
+    closed = case_file_close(actor=user, case_file=case_file)
+    assert (updated.notes, closed.status, closed.closed_by_id) == ("Theo dõi", "closed", user.pk)
+    reopened = case_file_reopen(actor=user, case_file=case_file, reason="Bổ sung")
+    assert reopened.status == "open"
+
+
+def test_clerks_may_not_reopen_or_correct(case_file, agency, clerk, officer):
+    doc = officers_document(agency, clerk, officer)
+    case_file_document_add(actor=officer, case_file=case_file, document_id=doc.pk)
+    case_file_close(actor=officer, case_file=case_file)
+    before = records_state()
+    for call in (lambda: case_file_reopen(actor=clerk, case_file=case_file, reason="Thử"),
+                 lambda: case_file_update(actor=clerk, case_file=case_file, changes={"notes": "Thử"})):
+        with pytest.raises(PermissionDenied):
+            call()
+    assert records_state() == before

@@ -240,3 +240,11 @@ def test_transfers_are_seen_by_the_agency_only(closed, clerk, officer, leader, o
         with pytest.raises(NotFound):
             selectors.archive_transfer_get(user=user, pk=t.pk)
     assert selectors.archive_transfers(user=officer, agency_id=agency.pk) == []
+
+
+def test_the_agency_admin_may_record_a_transfer(closed, agency_admin, officer, clerk, agency):
+    t = archive_transfer_create(actor=agency_admin, agency=agency, transferred_on=TODAY,
+                                handed_over_by_id=officer.official.pk, received_by_id=clerk.official.pk,
+                                case_file_ids=[closed[1].pk])
+    assert [cf.code for cf in selectors.transfer_files(t)] == ["02.TCCB"]
+    assert t.created_by_id == agency_admin.pk

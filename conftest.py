@@ -23,9 +23,15 @@ def reference_data(django_db_blocker):
     after each test, erasing them: such tests request this fixture instead of serialized_rollback, which
     clashes with the content types Django recreates after a flush."""
     from congvu.documents.reference import load_document_types
+    from congvu.records.reference import load_retention_schedules
+    from congvu.workdays.services import calendar_cache_clear
+    from congvu.workdays.seed import seed_calendar
 
     with django_db_blocker.unblock():
         load_document_types()
+        load_retention_schedules()
+        seed_calendar(year_from=2024, year_to=2028)  # what migration 0002 of workdays seeds
+        calendar_cache_clear()
 
 
 def make_agency(name="UBND huyện Nông Sơn", code="UBND", identifier=None, **kw) -> Agency:

@@ -18,6 +18,8 @@ ACTION_LABELS = {
     "document.view": "Mở xem văn bản mật",
     "document.download": "Tải tệp đính kèm",
     "document.print": "In sổ văn bản mật có văn bản này",
+    "document.dispatch": "Phát hành văn bản",
+    "document.returned_by_recipient": "Nơi nhận trả lại văn bản",
 }
 
 # How the journal's before/after keys read on the page (the labels of the registration forms).

@@ -33,6 +33,8 @@ class AgencyForm(_ServiceForm):
     notation_code = forms.CharField(label="Chữ viết tắt trong ký hiệu", max_length=20,
                                     help_text="Ví dụ UBND trong 12/QĐ-UBND.")
     place = forms.CharField(label="Địa danh", max_length=100, help_text="Dùng ở dòng “…, ngày … tháng … năm …”.")
+    province_code = forms.CharField(label="Mã tỉnh", max_length=10, required=False,
+                                    help_text="Ví dụ 49: dùng lịch nghỉ, ngày làm bù riêng của tỉnh.")
     active_from = forms.CharField(label="Hoạt động từ", widget=_date_input())
     active_to = forms.CharField(label="Hoạt động đến", widget=_date_input())
 

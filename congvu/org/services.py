@@ -5,6 +5,7 @@ so pages, the API and commands share the same rules.
 """
 
 import datetime as dt
+import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -28,7 +29,8 @@ from congvu.org.models import (
 from congvu.org.selectors import can_manage_agency, official_for_user
 
 AGENCY_FIELDS = ("name", "short_name", "kind", "parent_id", "identifier", "notation_code", "place",
-                 "active_from", "active_to")
+                 "province_code", "active_from", "active_to")
+PROVINCE_CODE_RE = re.compile(r"^[0-9A-Za-z]{0,10}$")
 
 
 def _clean(value) -> str:
@@ -82,6 +84,9 @@ def _agency_values(values: dict, *, current: Agency | None) -> dict:
             if taken.exists():
                 errors["identifier"] = f"Mã định danh {out['identifier']} đã được dùng cho cơ quan khác."
     out["place"] = _clean(values.get("place"))[:100]
+    out["province_code"] = _clean(values.get("province_code")).replace(" ", "")
+    if not PROVINCE_CODE_RE.match(out["province_code"]):
+        errors["province_code"] = "Mã tỉnh chỉ gồm chữ và số, tối đa 10 ký tự (ví dụ 49)."
     parent_id = values.get("parent_id") or None
     out["parent_id"] = None
     if parent_id:
@@ -112,13 +117,14 @@ def _agency_values(values: dict, *, current: Agency | None) -> dict:
 
 
 def agency_create(*, actor, name: str, notation_code: str, kind: str = AgencyKind.OTHER, short_name: str = "",
-                  identifier: str = "", parent_id: int | None = None, place: str = "",
+                  identifier: str = "", parent_id: int | None = None, place: str = "", province_code: str = "",
                   active_from: dt.date | str | None = None, active_to: dt.date | str | None = None) -> Agency:
     """Create an agency of this deployment (system admin only)."""
     _require_superuser(actor)
     values = _agency_values({
         "name": name, "notation_code": notation_code, "kind": kind, "short_name": short_name,
-        "identifier": identifier, "parent_id": parent_id, "place": place, "active_from": active_from,
+        "identifier": identifier, "parent_id": parent_id, "place": place, "province_code": province_code,
+        "active_from": active_from,
         "active_to": active_to,
     }, current=None)
     with transaction.atomic():

@@ -104,6 +104,7 @@ def agency_edit(request, pk: int | None = None):
             "name": agency.name, "short_name": agency.short_name, "kind": agency.kind,
             "parent_id": agency.parent_id or "", "identifier": agency.identifier,
             "notation_code": agency.notation_code, "place": agency.place,
+            "province_code": agency.province_code,
             "active_from": format_vn_date(agency.active_from), "active_to": format_vn_date(agency.active_to),
         }, exclude_pk=pk)
     else:

@@ -198,3 +198,13 @@ def test_clerk_cannot_change_memberships(agency, clerk, leader):
         services.membership_add(actor=clerk, agency=agency, official=leader.official, role=Role.AGENCY_ADMIN)
     assert list(Membership.objects.filter(official=leader.official).values_list("role", "active")) == [
         ("leader", True)]
+
+
+def test_agency_province_code_is_kept_and_validated(db):
+    admin = get_user_model().objects.create_superuser("root-province", password="x")
+    agency = services.agency_create(actor=admin, name="UBND xã Duy Phú", notation_code="UBND", province_code="49")
+    assert Agency.objects.get(pk=agency.pk).province_code == "49"
+    with pytest.raises(ValidationFailed) as exc:
+        services.agency_update(actor=admin, agency=agency, province_code="4 9/")
+    assert "province_code" in exc.value.fields
+    assert Agency.objects.get(pk=agency.pk).province_code == "49"

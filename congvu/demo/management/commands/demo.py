@@ -44,7 +44,11 @@ class Command(BaseCommand):
             return
         from waitress import serve
 
+        from congvu.jobs.worker import start_in_process
         from congvu.wsgi import application
 
+        # On the embedded default nothing else runs queued e-mails, reminders and periodic jobs.
+        if start_in_process() is not None:
+            self.stdout.write("Tác vụ nền (nhắc hạn, thư điện tử) chạy trong tiến trình này.")
         self.stdout.write(f"\nĐang phục vụ tại http://{host}:{port}/ (Ctrl+C để dừng)")
         serve(application, host=host, port=port, threads=8, ident="congvu")

@@ -201,3 +201,16 @@ def test_report_page_and_xlsx(agency, leader, officer):
     page = client_for(leader).get(reverse("tasks:report_monthly"), {"month": "2099-01"})
     assert "Tháng 01/2099 chưa bắt đầu." in page.content.decode()
     assert client_for(officer).get(reverse("tasks:report_monthly")).status_code == 403
+
+
+def test_document_page_button_include(agency, leader, officer, clerk):
+    from django.template import Context, Template
+
+    doc = incoming_register(actor=clerk, agency=agency, data=incoming_data())
+    template = Template('{% include "workflow/tasks/_document_button.html" %}')
+
+    def render(roles):
+        return template.render(Context({"doc": doc, "current_roles": roles, "current_agency": agency})).strip()
+
+    assert render(frozenset({"leader"})) == f'<a class="btn" href="/tasks/new/?document={doc.pk}">Giao việc</a>'
+    assert render(frozenset({"officer"})) == ""

@@ -150,7 +150,8 @@ def seed_records_demo(*, agency, leader, clerk, officers: list, today: dt.date |
         if deposit and all(timezone.localtime(cf.closed_at).date() <= handed_on for cf in deposit):
             archive_transfer_create(actor=clerk, agency=agency, transferred_on=handed_on,
                                     handed_over_by_id=deposit[0].responsible_id, received_by_id=clerk.official.pk,
-                                    case_file_ids=[cf.pk for cf in deposit], notes="Nộp lưu đợt 1")
+                                    case_file_ids=[cf.pk for cf in deposit], notes="Nộp lưu đợt 1",
+                                    department_id=deposit[0].department_id)
             transfers = 1
 
         # This year: three open files with the documents of the last weeks.

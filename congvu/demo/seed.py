@@ -116,6 +116,7 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin("vanthu", "Văn thư", "UBND huyện Nông Sơn"),
         DemoLogin("lanhdao", "Lãnh đạo (Phó Chủ tịch)", "UBND huyện Nông Sơn"),
         DemoLogin("chuyenvien", "Chuyên viên Phòng Nội vụ", "UBND huyện Nông Sơn"),
+        DemoLogin("truongphong", "Trưởng phòng Nội vụ (lãnh đạo đơn vị)", "UBND huyện Nông Sơn"),
         DemoLogin("motcua", "Cán bộ một cửa", "UBND huyện Nông Sơn"),
         DemoLogin("quantri", "Quản trị cơ quan", "UBND huyện Nông Sơn"),
         DemoLogin("admin", "Quản trị hệ thống", "toàn hệ thống"),
@@ -193,6 +194,9 @@ def _build_org(today: dt.date) -> _Org:
     member(leader, district, Role.LEADER, "Phó Chủ tịch")
     _, officer = person("chuyenvien", "Lê Quang Huy")
     member(officer, district, Role.OFFICER, "Chuyên viên", dept["NV"])
+    # A unit head: re-assigns inside Phòng Nội vụ and initials its drafts.
+    _, head = person("truongphong", "Võ Thị Kim Oanh")
+    member(head, district, Role.LEADER, "Trưởng phòng", dept["NV"])
     _, onestop = person("motcua", "Hồ Thị Mỹ Linh")
     member(onestop, district, Role.ONESTOP, "Công chức một cửa", dept["VP"])
     _, agency_admin = person("quantri", "Phan Văn Tài")
@@ -471,6 +475,20 @@ def _store_pdf(content: bytes, text: str) -> StoredFile:
 
 
 @transaction.atomic
+def _seed_work(org: _Org, now: dt.datetime) -> None:
+    """What happened to the documents: processing history, tasks, schedule, drafts, case files."""
+    from congvu.demo.processing import seed_processing_demo
+    from congvu.records.demo import seed_records_demo
+
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(
+        username__in=["vanthu", "lanhdao", "chuyenvien", "kiemnhiem"]).select_related("official")}
+    seed_processing_demo(agency=org.district, clerk=users["vanthu"].official, leader=users["lanhdao"].official,
+                         now=now)
+    seed_records_demo(agency=org.district, leader=users["lanhdao"], clerk=users["vanthu"],
+                      officers=[users["chuyenvien"], users["kiemnhiem"]], today=timezone.localtime(now).date())
+
+
 def seed_demo(*, days: int | None = None, years: int = 2, seed: int = 2025, now: dt.datetime | None = None
               ) -> SeedResult:
     """Load the demo deployment once; when it exists already, change nothing and return created=False.
@@ -507,6 +525,7 @@ def seed_demo(*, days: int | None = None, years: int = 2, seed: int = 2025, now:
             else:
                 builder.outgoing(agency, at)
     builder.finish()
+    _seed_work(org, now)
     with connection.cursor() as cursor:  # statistics for the planner, now that the tables are full
         cursor.execute("ANALYZE")
 

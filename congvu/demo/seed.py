@@ -474,7 +474,6 @@ def _store_pdf(content: bytes, text: str) -> StoredFile:
                                      text=text)
 
 
-@transaction.atomic
 def _seed_work(org: _Org, now: dt.datetime) -> None:
     """What happened to the documents: processing history, tasks, schedule, drafts, case files."""
     from congvu.demo.processing import seed_processing_demo
@@ -489,6 +488,7 @@ def _seed_work(org: _Org, now: dt.datetime) -> None:
                       officers=[users["chuyenvien"], users["kiemnhiem"]], today=timezone.localtime(now).date())
 
 
+@transaction.atomic
 def seed_demo(*, days: int | None = None, years: int = 2, seed: int = 2025, now: dt.datetime | None = None
               ) -> SeedResult:
     """Load the demo deployment once; when it exists already, change nothing and return created=False.

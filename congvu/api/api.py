@@ -38,7 +38,7 @@ class Utf8JSONRenderer(JSONRenderer):
 
 class CongvuAPI(NinjaAPI):
     # Bodies read by hand (JSON or multipart) are documented through these schemas.
-    extra_schemas = (IncomingIn, OutgoingIn)
+    extra_schemas = (IncomingIn, OutgoingIn, tasks.TaskIn)
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)

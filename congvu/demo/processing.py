@@ -107,10 +107,12 @@ def seed_processing_demo(*, agency, clerk: Official, leader: Official, now: dt.d
         if pending:
             waiting_for_direction += 1
             continue
-        directed_at = min(presented_at + dt.timedelta(minutes=rng.randint(30, 1440)), now - dt.timedelta(minutes=5))
+        # Leaders direct during office hours; a deadline given in working days ends at that day's closing.
+        directed_at = cal.next_working_moment(presented_at + dt.timedelta(minutes=rng.randint(30, 1440)))
+        directed_at = min(directed_at, now - dt.timedelta(minutes=5))
         presentation.decided_at = directed_at
         days_given = rng.choice((3, 5, 5, 7, 10, 15)) if rank == 0 else rng.choice((1, 2, 3))
-        due_at = cal.add_working_days(directed_at, days_given)
+        due_at = cal.closing(cal.shift_working_days(to_local(directed_at).date(), days_given))
         lead_dept = rng.choice(handling)
         to_officer = rng.random() < 0.3 and officers
         lead_official = rng.choice(officers) if to_officer else None

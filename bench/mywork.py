@@ -102,8 +102,8 @@ def ensure_workflow_data(*, seed: int = 7) -> dict:
                 "assignee_official_id": None if to_dept else rng.choice(officers).pk,
                 "assignee_department_id": rng.choice(depts).pk if to_dept else None,
                 "assigned_by_id": leader.pk, "due_at": None if role == AssignmentRole.INFORM else due_at,
-                "status": status, "active": active, "progress": 100 if not active else rng.choice((0, 20, 50, 80)),
-                "urgency_rank": URGENCY_RANK.get(urgency, 0), "secret": False, "note": "", "result_note": "",
+                "status": status, "active": int(active), "progress": 100 if not active else rng.choice((0, 20, 50, 80)),
+                "urgency_rank": URGENCY_RANK.get(urgency, 0), "secret": 0, "note": "", "result_note": "",
                 "reason": "", "created_at": created,
                 "submitted_at": now if status in (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED) else None,
                 "completed_at": now if status == AssignmentStatus.ACCEPTED else None,
@@ -155,12 +155,12 @@ def run(repeat: int) -> dict:
         official_id = users[name].official.pk
 
         def go():
-            list(Assignment.objects.filter(assignee_official_id=official_id, active=True)
+            list(Assignment.objects.filter(assignee_official_id=official_id, active=1)
                  .order_by("-urgency_rank", "due_at").values_list("pk", flat=True)[:50])
         return go
 
     def raw_overdue():
-        list(Assignment.objects.filter(agency_id=agency_id, active=True, due_at__lt=timezone.now())
+        list(Assignment.objects.filter(agency_id=agency_id, active=1, due_at__lt=timezone.now())
              .order_by("-urgency_rank", "due_at", "pk").values_list("pk", flat=True)[:50])
 
     def page(name, url):
@@ -173,8 +173,8 @@ def run(repeat: int) -> dict:
         return go
 
     counts = {
-        "open": Assignment.objects.filter(agency_id=agency_id, active=True).count(),
-        "officer_open": Assignment.objects.filter(assignee_official=users[OFFICER].official, active=True).count(),
+        "open": Assignment.objects.filter(agency_id=agency_id, active=1).count(),
+        "officer_open": Assignment.objects.filter(assignee_official=users[OFFICER].official, active=1).count(),
         "overdue": selectors.overdue_assignments(users[LEADER], agency_id).total,
         "officer_items": len(selectors.my_work(users[OFFICER], agency_id).items),
         "leader_items": len(selectors.my_work(users[LEADER], agency_id).items),

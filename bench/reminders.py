@@ -55,7 +55,7 @@ def _baseline(agency_id: int):
 
     def go():
         n, last = 0, None
-        base = Assignment.objects.filter(agency_id=agency_id, active=True, due_at__isnull=False)
+        base = Assignment.objects.filter(agency_id=agency_id, active=1, due_at__isnull=False)
         while True:
             qs = base if last is None else base.filter(Q(due_at__gt=last[0]) | Q(due_at=last[0], pk__gt=last[1]))
             rows = list(qs.order_by("due_at", "pk").values_list("pk", "due_at")[:2000])
@@ -78,7 +78,7 @@ def main(argv=None) -> None:
 
     made = ensure_workflow_data()
     agency_id = made["agency_id"]
-    open_rows = Assignment.objects.filter(active=True, due_at__isnull=False).count()
+    open_rows = Assignment.objects.filter(active=1, due_at__isnull=False).count()
     now = timezone.now()
     rows = []
     _clean()

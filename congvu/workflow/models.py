@@ -243,10 +243,12 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField("hạn xử lý", null=True, blank=True)
     status = models.CharField(max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING)
-    active = models.BooleanField(default=True)
+    # 1 while the assignee owes work, else 0. An integer, not a BooleanField: Django writes `active=True` as the
+    # bare column, which SQLite cannot use as the equality prefix of a composite index; `= 1` it can.
+    active = models.PositiveSmallIntegerField(default=1)
     progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
     urgency_rank = models.PositiveSmallIntegerField(default=0)
-    secret = models.BooleanField(default=False)
+    secret = models.PositiveSmallIntegerField(default=0)  # 1 for a secret document (an integer, as `active`)
     note = models.TextField("ghi chú khi giao", blank=True)
     result_note = models.TextField("kết quả", blank=True)
     reason = models.TextField("lý do từ chối / trả lại", blank=True)
@@ -281,15 +283,19 @@ class Assignment(models.Model):
         ]
         indexes = [
             # "My work": an official's active rows, urgent first, then by deadline.
-            models.Index(fields=["assignee_official", "active", "-urgency_rank", "due_at"], name="asg_mywork_idx"),
-            models.Index(fields=["assignee_department", "active", "-urgency_rank", "due_at"], name="asg_unit_idx"),
+            # (agency is in the key: an official may work in several agencies, and the filter stays index-only)
+            models.Index(fields=["assignee_official", "agency", "active", "-urgency_rank", "due_at"],
+                         name="asg_mywork_idx"),
+            models.Index(fields=["assignee_department", "agency", "active", "-urgency_rank", "due_at"],
+                         name="asg_unit_idx"),
             # Results waiting for the person who assigned them.
-            models.Index(fields=["assigned_by", "status", "due_at"], name="asg_assigner_idx"),
-            # The agency overdue list (ordered) and its count (range on due_at).
-            models.Index(fields=["agency", "active", "-urgency_rank", "due_at"], name="asg_agency_order_idx"),
+            models.Index(fields=["assigned_by", "status", "-urgency_rank", "due_at"], name="asg_assigner_idx"),
+            # The agency overdue list: rows of ordinary documents in display order, and their count; rows of
+            # secret documents (few) are read apart for those named on them.
+            models.Index(fields=["agency", "active", "secret", "-urgency_rank", "due_at"], name="asg_agency_order_idx"),
+            models.Index(fields=["agency", "active", "secret", "due_at"], name="asg_agency_open_idx"),
+            # The reminder job walks an agency's active rows by (due_at, id).
             models.Index(fields=["agency", "active", "due_at"], name="asg_agency_due_idx"),
-            # The reminder job walks active rows with a deadline by id.
-            models.Index(fields=["active", "due_at", "id"], name="asg_reminder_idx"),
             models.Index(fields=["document", "status"], name="asg_document_idx"),
             models.Index(fields=["task", "status"], name="asg_task_idx"),
         ]
@@ -298,7 +304,8 @@ class Assignment(models.Model):
         return f"{self.get_role_display()} — {self.assignee_label}"
 
     def save(self, *args, **kwargs):
-        self.active = self.status in ACTIVE_STATUSES
+        self.active = int(self.status in ACTIVE_STATUSES)
+        self.secret = int(bool(self.secret))
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "status" in update_fields:
             kwargs["update_fields"] = list(set(update_fields) | {"active"})

@@ -35,7 +35,7 @@ from congvu.workflow.models import (
     TaskStatus,
 )
 
-MY_WORK_LIMIT = 200
+MY_WORK_LIMIT = 100
 
 
 def open_work_count(*, document_ids) -> int:
@@ -49,13 +49,6 @@ def open_work_count(*, document_ids) -> int:
         total += Assignment.objects.filter(document_id__in=chunk, status__in=list(OPEN_STATUSES)).count()
         total += Task.objects.filter(document_id__in=chunk, status=TaskStatus.OPEN).count()
     return total
-
-
-def _secret_filter(user, agency_id: int) -> Q:
-    """Rows of secret documents only for those named on them."""
-    official = official_for_user(user)
-    named = DocumentAccess.objects.filter(official=official, document__agency_id=agency_id).values("document_id")
-    return Q(secret=False) | Q(document_id__in=named)
 
 
 # --- my work ---------------------------------------------------------------------------------------
@@ -98,15 +91,33 @@ _URGENCY_LABELS = {3: "Hỏa tốc", 2: "Thượng khẩn", 1: "Khẩn"}
 _TASK_LABELS = {2: "Khẩn", 1: "Quan trọng"}
 
 
-def _subject(a) -> tuple[str, str, str]:
-    """(title, url, urgency label) of an assignment's document or task (select_related)."""
-    from congvu.workflow.services import subject_url
+# The columns a work item shows: rows are read with these only (lists of up to MY_WORK_LIMIT rows per source).
+_ROW_RELATED = ("document", "task", "assignee_department", "assignee_official")
+_ROW_FIELDS = ("id", "agency_id", "document_id", "task_id", "role", "status", "due_at", "urgency_rank", "progress",
+               "assignee_official_id", "assignee_department_id", "submitted_at",
+               "document__number", "document__notation", "document__subject", "document__urgency",
+               "task__title", "assignee_department__name", "assignee_official__full_name")
 
+
+def _rows(qs: QuerySet) -> QuerySet:
+    return qs.select_related(*_ROW_RELATED).only(*_ROW_FIELDS)
+
+
+def _subject(a, urls: dict) -> tuple[str, str, str]:
+    """(title, url, urgency label) of an assignment's document or task (select_related)."""
     if a.document_id:
         d = a.document
         title = f"{d.number_notation} — {d.subject}" if d.number_notation else d.subject
-        return title, subject_url(document_id=d.pk), _URGENCY_LABELS.get(URGENCY_RANK.get(d.urgency, 0), "")
-    return a.task.title, subject_url(task_id=a.task_id), _TASK_LABELS.get(a.urgency_rank, "")
+        return title, urls["document"].format(d.pk), _URGENCY_LABELS.get(URGENCY_RANK.get(d.urgency, 0), "")
+    return a.task.title, urls["task"].format(a.task_id), _TASK_LABELS.get(a.urgency_rank, "")
+
+
+def _url_patterns() -> dict:
+    """URL templates of documents and tasks, reversed once per list rather than once per row."""
+    from congvu.workflow.services import subject_url
+
+    return {"document": subject_url(document_id=987654321).replace("987654321", "{}"),
+            "task": subject_url(task_id=987654321).replace("987654321", "{}")}
 
 
 def _ordered(qs: QuerySet, now: dt.datetime, limit: int) -> list:
@@ -129,19 +140,19 @@ def my_work(user, agency_id: int, *, limit: int = MY_WORK_LIMIT, now: dt.datetim
     if official is None or agency_id not in user_access(user):
         return MyWork([], {}, False)
     heads = rules.headed_department_ids(official, agency_id)
-    rel = ("document", "task", "assignee_department", "assignee_official")
-    mine = Assignment.objects.filter(agency_id=agency_id, assignee_official=official, active=True)
-    unit = Assignment.objects.filter(agency_id=agency_id, assignee_department_id__in=sorted(heads), active=True)
+    urls = _url_patterns()
+    mine = Assignment.objects.filter(agency_id=agency_id, assignee_official=official, active=1)
+    unit = Assignment.objects.filter(agency_id=agency_id, assignee_department_id__in=sorted(heads), active=1)
     items: list[WorkItem] = []
     counts = {"assignment": 0, "presentation": 0, "result": 0, "extension": 0, "overdue": 0}
     truncated = False
     for qs, kind in ((mine, "assignment"), (unit, "unit_assignment")):
         if kind == "unit_assignment" and not heads:
             continue
-        rows = _ordered(qs.select_related(*rel), now, limit)
+        rows = _ordered(_rows(qs), now, limit)
         truncated |= len(rows) >= limit
         for a in rows:
-            title, url, ulabel = _subject(a)
+            title, url, ulabel = _subject(a, urls)
             inform = a.role == AssignmentRole.INFORM
             items.append(WorkItem(
                 kind="inform" if inform else kind,
@@ -176,11 +187,11 @@ def my_work(user, agency_id: int, *, limit: int = MY_WORK_LIMIT, now: dt.datetim
                               urgency_label=_URGENCY_LABELS.get(p.urgency_rank, "")))
         counts["presentation"] += 1
     # Results submitted to me.
-    results = list(Assignment.objects.filter(agency_id=agency_id, assigned_by=official,
-                                             status=AssignmentStatus.SUBMITTED)
-                   .select_related(*rel).order_by("-urgency_rank", "submitted_at")[:limit])
+    results = list(_rows(Assignment.objects.filter(assigned_by=official, status=AssignmentStatus.SUBMITTED,
+                                                   agency_id=agency_id))
+                   .order_by("-urgency_rank", "due_at")[:limit])
     for a in results:
-        title, url, ulabel = _subject(a)
+        title, url, ulabel = _subject(a, urls)
         items.append(WorkItem(kind="result", kind_label="Chờ duyệt kết quả", title=title, url=url, due_at=a.due_at,
                               urgency_rank=a.urgency_rank, overdue=False,
                               status_label=f"{a.assignee_label} đã báo cáo hoàn thành", role_label=a.get_role_display(),
@@ -193,7 +204,7 @@ def my_work(user, agency_id: int, *, limit: int = MY_WORK_LIMIT, now: dt.datetim
                 .order_by("created_at")[:limit])
     for e in exts:
         a = e.assignment
-        title, url, ulabel = _subject(a)
+        title, url, ulabel = _subject(a, urls)
         items.append(WorkItem(kind="extension", kind_label="Xin gia hạn", title=title, url=url, due_at=a.due_at,
                               urgency_rank=a.urgency_rank, overdue=bool(a.due_at and a.due_at < now),
                               status_label=f"{e.requested_by.full_name} xin gia hạn đến "
@@ -203,6 +214,8 @@ def my_work(user, agency_id: int, *, limit: int = MY_WORK_LIMIT, now: dt.datetim
         counts["extension"] += 1
     items.sort(key=lambda i: i.sort_key)
     counts["overdue"] = sum(1 for i in items if i.overdue)
+    if len(items) > limit:
+        items, truncated = items[:limit], True
     return MyWork(items, counts, truncated)
 
 
@@ -215,16 +228,24 @@ class OverduePage:
     next_cursor: str | None
 
 
-def _overdue_scope(user, agency_id: int) -> QuerySet[Assignment] | None:
-    """Whose overdue rows the user sees: leaders, clerks and admins the agency's (secret ones only when
-    named); unit heads their units' and their people's; everyone their own."""
+def _overdue_scopes(user, agency_id: int) -> list[QuerySet[Assignment]] | None:
+    """Whose active rows the user sees in the overdue list, as one or two querysets whose union is the scope:
+
+    - leaders, clerks and admins: the agency's rows of ordinary documents (index range), plus the rows of
+      secret documents they are named on (few, read apart so the main read stays an index range);
+    - unit heads: their units' rows and their people's; everyone else: their own."""
     official = official_for_user(user)
     access = user_access(user).get(agency_id)
     if official is None or access is None:
         return None
-    qs = Assignment.objects.filter(agency_id=agency_id, active=True)
+    qs = Assignment.objects.filter(agency_id=agency_id, active=1)
     if access.roles & FULL_VIEW_ROLES:
-        return qs.filter(_secret_filter(user, agency_id))
+        named = list(DocumentAccess.objects.filter(official=official, document__agency_id=agency_id)
+                     .values_list("document_id", flat=True)[:5000])
+        scopes = [qs.filter(secret=0)]
+        if named:
+            scopes.append(qs.filter(secret=1, document_id__in=named))
+        return scopes
     heads = sorted(rules.headed_department_ids(official, agency_id))
     cond = Q(assignee_official=official)
     if heads:
@@ -232,32 +253,43 @@ def _overdue_scope(user, agency_id: int) -> QuerySet[Assignment] | None:
 
         members = Membership.objects.filter(department_id__in=heads, active=True).values("official_id")
         cond |= Q(assignee_department_id__in=heads) | Q(assignee_official_id__in=members)
-    return qs.filter(cond)
+    return [qs.filter(cond)]
+
+
+def _parse_cursor(cursor: str | None):
+    if not cursor:
+        return None
+    try:
+        rank_s, due_s, pk_s = cursor.split("_")
+        return int(rank_s), dt.datetime.fromtimestamp(float(due_s), tz=dt.UTC), int(pk_s)
+    except ValueError:
+        return None
 
 
 def overdue_assignments(user, agency_id: int, *, cursor: str | None = None, limit: int = 50,
                         now: dt.datetime | None = None) -> OverduePage:
     """Active assignments past their deadline, most urgent first, then the longest overdue.
 
-    Keyset-paginated on (urgency, deadline, id): `cursor` is the `next_cursor` of the previous page."""
+    Keyset-paginated on (urgency, deadline, id): `cursor` is the `next_cursor` of the previous page.
+    Each scope is read in index order up to one page and the pages are merged, so the cost does not
+    grow with the number of overdue rows (only the count reads their index range)."""
     now = now or timezone.now()
-    qs = _overdue_scope(user, agency_id)
-    if qs is None:
+    scopes = _overdue_scopes(user, agency_id)
+    if scopes is None:
         return OverduePage([], 0, None)
-    qs = qs.filter(due_at__lt=now)
-    total = qs.count()
-    if cursor:
-        try:
-            rank_s, due_s, pk_s = cursor.split("_")
-            rank, due, pk = int(rank_s), dt.datetime.fromtimestamp(float(due_s), tz=dt.UTC), int(pk_s)
-        except ValueError:
-            rank = None
-        if rank is not None:
-            qs = qs.filter(Q(urgency_rank__lt=rank) | Q(urgency_rank=rank, due_at__gt=due)
-                           | Q(urgency_rank=rank, due_at=due, pk__gt=pk))
+    scopes = [q.filter(due_at__lt=now) for q in scopes]
+    total = sum(q.count() for q in scopes)
+    key = _parse_cursor(cursor)
     limit = max(1, min(int(limit), 200))
-    rows = list(qs.select_related("document", "task", "assignee_official", "assignee_department", "assigned_by")
-                .order_by("-urgency_rank", "due_at", "pk")[: limit + 1])
+    rows: list[Assignment] = []
+    for q in scopes:
+        if key is not None:
+            rank, due, pk = key
+            q = q.filter(Q(urgency_rank__lt=rank) | Q(urgency_rank=rank, due_at__gt=due)
+                         | Q(urgency_rank=rank, due_at=due, pk__gt=pk))
+        rows += list(q.select_related("document", "task", "assignee_official", "assignee_department", "assigned_by")
+                     .order_by("-urgency_rank", "due_at", "pk")[: limit + 1])
+    rows.sort(key=lambda a: (-a.urgency_rank, a.due_at, a.pk))
     nxt = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -361,7 +393,7 @@ def overdue_document_ids(*, document_ids, now: dt.datetime | None = None) -> set
     if not ids:
         return set()
     now = now or timezone.now()
-    return set(Assignment.objects.filter(document_id__in=ids, active=True, due_at__lt=now)
+    return set(Assignment.objects.filter(document_id__in=ids, active=1, due_at__lt=now)
                .values_list("document_id", flat=True))
 
 

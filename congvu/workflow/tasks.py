@@ -92,7 +92,7 @@ def _plan_agency(agency: Agency, now: dt.datetime):
 def _log_due_reminders(agency: Agency, now: dt.datetime, run_id: str, stats: RunStats) -> None:
     horizon, decide = _plan_agency(agency, now)
     today = timezone.localtime(now).date()
-    base = Assignment.objects.filter(agency_id=agency.pk, active=True, due_at__lt=horizon)
+    base = Assignment.objects.filter(agency_id=agency.pk, active=1, due_at__lt=horizon)
     last: tuple[dt.datetime, int] | None = None
     while True:
         qs = base
@@ -190,7 +190,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> RunStats:
     """One pass of reminders over every agency with active assignments that have a deadline."""
     now = now or timezone.now()
     stats = RunStats(run_id=uuid.uuid4().hex)
-    agency_ids = set(Assignment.objects.filter(active=True, due_at__isnull=False)
+    agency_ids = set(Assignment.objects.filter(active=1, due_at__isnull=False)
                      .values_list("agency_id", flat=True).distinct())
     agency_ids |= set(ReminderLog.objects.filter(notified_at__isnull=True).values_list("agency_id", flat=True)
                       .distinct())

@@ -10,7 +10,7 @@ from congvu.core.errors import NotFound, ValidationFailed
 from congvu.documents.models import Secrecy, Urgency
 from congvu.drafting.models import Draft, DraftEvent, DraftingPolicy, DraftStatus, DraftVersion
 from congvu.org.models import Membership, Official, Role
-from congvu.org.selectors import can_register, official_for_user, user_access
+from congvu.org.selectors import can_register, department_head_ids, official_for_user, user_access
 
 # Roles that may write drafts of their agency (one-stop staff work on dossiers, not correspondence).
 DRAFTING_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.CLERK, Role.AGENCY_ADMIN})
@@ -116,10 +116,11 @@ def agency_clerks(agency_id: int) -> QuerySet[Official]:
 
 
 def unit_heads(draft: Draft) -> list[Official]:
-    """Leaders of the drafting unit, other than the author."""
-    return list(Official.objects.filter(pk__in=Membership.objects.filter(
-        agency_id=draft.agency_id, department_id=draft.drafting_department_id, role=Role.LEADER, active=True,
-    ).values("official_id")).exclude(pk=draft.author_id).order_by("full_name", "pk"))
+    """Heads of the drafting unit (org's unit-head rule), other than the author."""
+    if not draft.drafting_department_id:
+        return []
+    return list(Official.objects.filter(pk__in=department_head_ids(draft.drafting_department_id))
+                .exclude(pk=draft.author_id).order_by("full_name", "pk"))
 
 
 def default_reviewer(draft: Draft) -> Official | None:
@@ -134,8 +135,15 @@ def self_approval_allowed(agency_id: int) -> bool:
     return bool(policy and policy.allow_self_approval)
 
 
+def reviewers(agency_id: int, department_id: int | None) -> QuerySet[Official]:
+    """Who may initial a draft of a unit: the agency's leaders and the unit's heads."""
+    heads = department_head_ids(department_id) if department_id else []
+    return Official.objects.filter(Q(pk__in=agency_leaders(agency_id).values("pk")) | Q(pk__in=heads))
+
+
 def reviewer_choices(draft: Draft) -> list[Official]:
-    return list(agency_leaders(draft.agency_id).exclude(pk=draft.author_id).order_by("full_name", "pk"))
+    return list(reviewers(draft.agency_id, draft.drafting_department_id).exclude(pk=draft.author_id)
+                .order_by("full_name", "pk"))
 
 
 def approver_choices(draft: Draft) -> list[Official]:

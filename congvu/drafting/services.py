@@ -37,6 +37,7 @@ from congvu.drafting.selectors import (
     agency_leaders,
     can_draft,
     default_reviewer,
+    reviewers,
     self_approval_allowed,
     visible_drafts,
 )
@@ -377,7 +378,12 @@ def draft_submit_for_review(*, actor, draft: Draft, reviewer_id: int | None = No
                 message = f"{locked.drafting_department.name} chưa có lãnh đạo; vui lòng chọn người ký nháy."
                 raise ValidationFailed(message, fields={"reviewer_id": message})
         else:
-            reviewer = _leader_of(locked.agency_id, reviewer_id, field_name="reviewer_id", label="người ký nháy")
+            pk = _to_id(reviewer_id)
+            reviewer = (reviewers(locked.agency_id, locked.drafting_department_id).filter(pk=pk).first()
+                        if pk else None)
+            if reviewer is None:
+                message = "Người ký nháy phải là lãnh đạo cơ quan hoặc lãnh đạo đơn vị soạn thảo."
+                raise ValidationFailed(message, fields={"reviewer_id": message})
         if reviewer.pk == author.pk:
             raise ValidationFailed("Không tự ký nháy dự thảo của mình; chọn lãnh đạo khác.",
                                    fields={"reviewer_id": "Chọn lãnh đạo khác người soạn."})

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from congvu.org.models import Agency, Membership, Official, Role
 
 
@@ -64,3 +66,22 @@ def can_manage_agency(user, agency_id: int) -> bool:
 
 # Roles that see every non-secret document of their agency; officers see what is addressed to them.
 FULL_VIEW_ROLES = frozenset({Role.CLERK, Role.LEADER, Role.AGENCY_ADMIN})
+
+
+# A unit head (lãnh đạo đơn vị): an active membership in a department as a leader — role Lãnh đạo, or a
+# position marked as a leader's (Trưởng phòng, Phó Trưởng phòng). The one rule for processing and drafting.
+_HEADS = Q(active=True, department__isnull=False) & (Q(role=Role.LEADER) | Q(position__is_leader=True))
+
+
+def department_head_ids(department_id: int) -> list[int]:
+    """Official ids of the heads of a department."""
+    return list(Membership.objects.filter(_HEADS, department_id=department_id)
+                .values_list("official_id", flat=True).distinct().order_by("official_id"))
+
+
+def headed_department_ids(official: Official | None, agency_id: int) -> set[int]:
+    """Departments of the agency that `official` heads."""
+    if official is None:
+        return set()
+    return set(Membership.objects.filter(_HEADS, official=official, agency_id=agency_id)
+               .values_list("department_id", flat=True))

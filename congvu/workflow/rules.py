@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db.models import Q
 from django.utils import timezone
 
 from congvu.core.dates import parse_vn_date
 from congvu.core.errors import ValidationFailed
 from congvu.documents.models import URGENCY_RANK, Document
+from congvu.org import selectors as org_selectors
 from congvu.org.models import Agency, Department, Membership, Official, Role
 from congvu.org.selectors import official_for_user, user_access
 from congvu.workflow.models import Assignment, ProcessingPolicy
@@ -32,25 +32,9 @@ def is_leader(user, agency_id: int) -> bool:
     return bool(access and Role.LEADER in access.roles)
 
 
-def headed_department_ids(official: Official | None, agency_id: int) -> set[int]:
-    """Departments of the agency that `official` heads: an active position there as a leader
-    (role Lãnh đạo, or a position marked as a leader's, e.g. Trưởng phòng)."""
-    if official is None:
-        return set()
-    return set(
-        Membership.objects.filter(official=official, agency_id=agency_id, active=True, department__isnull=False)
-        .filter(Q(role=Role.LEADER) | Q(position__is_leader=True))
-        .values_list("department_id", flat=True)
-    )
-
-
-def department_heads(department_id: int) -> list[int]:
-    """Official ids of the heads of a department."""
-    return list(
-        Membership.objects.filter(department_id=department_id, active=True)
-        .filter(Q(role=Role.LEADER) | Q(position__is_leader=True))
-        .values_list("official_id", flat=True).distinct()
-    )
+# The unit-head rule lives with the organisation, shared with drafting.
+headed_department_ids = org_selectors.headed_department_ids
+department_heads = org_selectors.department_head_ids
 
 
 def department_member_ids(department_id: int) -> list[int]:

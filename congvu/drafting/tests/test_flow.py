@@ -12,7 +12,7 @@ from congvu.drafting import services
 from congvu.drafting.models import Draft, DraftEvent, DraftingPolicy, DraftStatus
 from congvu.drafting.tests.conftest import draft_data, make_draft, pdf_file, state_snapshot, to_state
 from congvu.notifications.models import Notification
-from congvu.org.models import Role
+from congvu.org.models import Position, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +147,15 @@ def test_submit_to_a_chosen_leader(agency, officer, unit_head, chairman):
     assert draft.reviewer.user == chairman
 
 
+def test_a_unit_head_by_position_initials_the_units_drafts(agency, nv, officer):
+    # Trưởng phòng holds the officer role but a leader's position in the unit: org's unit-head rule.
+    head = make_official(agency, Role.OFFICER, username="tp_vitri", department=nv, full_name="Đỗ Văn Hùng")
+    head.memberships.update(position=Position.objects.get_or_create(name="Trưởng phòng",
+                                                                    defaults={"is_leader": True})[0])
+    draft = services.draft_submit_for_review(actor=officer, draft=make_draft(officer, agency))
+    assert draft.reviewer == head
+
+
 def test_submit_refusals(agency, officer, unit_head, chairman, clerk, other_agency):
     draft = make_draft(officer, agency)
     outsider_leader = make_official(other_agency, Role.LEADER, username="ld_xa")
@@ -156,7 +165,7 @@ def test_submit_refusals(agency, officer, unit_head, chairman, clerk, other_agen
     assert exc.value.message == "Chỉ người soạn được trình dự thảo."
     with pytest.raises(ValidationFailed) as exc:
         services.draft_submit_for_review(actor=officer, draft=draft, reviewer_id=clerk.official.pk)
-    assert exc.value.fields == {"reviewer_id": "Người ký nháy phải là lãnh đạo đang công tác tại cơ quan."}
+    assert exc.value.fields == {"reviewer_id": "Người ký nháy phải là lãnh đạo cơ quan hoặc lãnh đạo đơn vị soạn thảo."}
     with pytest.raises(ValidationFailed):
         services.draft_submit_for_review(actor=officer, draft=draft, reviewer_id=outsider_leader.pk)
     with pytest.raises(NotFound):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,6 +33,7 @@ from congvu.drafting.models import Draft
 from congvu.exchange.services import document_dispatch
 from congvu.notifications.models import Notification
 from congvu.org.models import Agency, Department, Official, Role
+from congvu.org.selectors import headed_department_ids
 from congvu.schedule.models import ScheduleEntry
 from congvu.schedule.services import (
     INVITATION_TYPE_CODE,
@@ -84,8 +85,12 @@ class _People:
 
     @property
     def head(self):
-        """The head of Phòng Nội vụ (truongphong); None while the demo has no such login."""
-        return self.users.get("truongphong")
+        """The head of Phòng Nội vụ (truongphong); None while the demo has no such login heading the unit."""
+        user = self.users.get("truongphong")
+        unit = self.departments.get("NV")
+        if user is None or unit is None or unit.pk not in headed_department_ids(user.official, self.district.pk):
+            return None
+        return user
 
 
 def _people(district: Agency) -> _People:
@@ -417,7 +422,7 @@ def _backdate(task: Task, t: dict[str, dt.datetime], due: dt.datetime, now: dt.d
     for n in Notification.objects.filter(url=reverse("tasks:detail", args=[task.pk])):
         body = n.body
         if n.kind == "workflow.assigned":
-            child = n.key is not None and any(n.key == f"assignment:{pk}:assigned" for pk in children)
+            child = n.key in {f"assignment:{pk}:assigned" for pk in children}
             at = t["reassigned"] if child else t["created"]
             body = _redate(body, child_due if child else due)
         elif n.kind == "workflow.extension_requested":
@@ -438,7 +443,7 @@ def _seed_tasks(people: _People, clock: _Clock, meeting: ScheduleEntry) -> list[
         lead_key, outcome = plan.lead, plan.outcome
         if lead_key == "NV" and people.head is None:  # nobody heads the unit yet: give it to its officer
             lead_key, outcome = "chuyenvien", (IN_PROGRESS if outcome == DELEGATED else outcome)
-        plan = _TaskPlan(**{**plan.__dict__, "lead": lead_key, "outcome": outcome})
+        plan = replace(plan, lead=lead_key, outcome=outcome)
         if plan.source == "meeting":
             t0 = timezone.localtime(meeting.start) + dt.timedelta(hours=2, minutes=30)
         elif plan.given == 0:

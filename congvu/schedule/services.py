@@ -171,7 +171,7 @@ def _clean(*, actor, agency: Agency, data: ScheduleEntryData) -> _Clean:
             errors["preparing_department_id"] = "Đơn vị chuẩn bị không thuộc cơ quan."
 
     doc_ids = _ids(data.document_ids, field_name="document_ids", errors=errors)
-    documents = list(visible_documents(actor).filter(pk__in=doc_ids)) if doc_ids else []
+    documents = list(visible_documents(actor).filter(pk__in=doc_ids, agency=agency)) if doc_ids else []
     if len(documents) != len(doc_ids):
         # A document the actor may not see is reported like one that does not exist.
         errors["document_ids"] = "Có văn bản không tồn tại hoặc bạn không có quyền xem."

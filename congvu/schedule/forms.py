@@ -89,7 +89,9 @@ class ScheduleEntryForm(forms.Form):
         self.fields["preparing_department_id"].choices = [("", "— Không —")] + [(str(d.pk), d.name) for d in depts]
         docs = list(visible_documents(user).filter(agency_id=agency_id).select_related("doc_type")
                     .order_by("-pk")[:RECENT_DOCUMENTS])
-        linked = list(entry.documents.all()) if entry is not None and entry.pk else []
+        # Linked documents the user may not see are neither offered nor named (they stay linked).
+        linked = list(visible_documents(user).filter(pk__in=entry.documents.values("pk")).select_related("doc_type")
+                      ) if entry is not None and entry.pk else []
         wanted = set(self.data.getlist("document_ids")) if self.is_bound else set(
             str(i) for i in self.initial.get("document_ids", []))
         seen = {d.pk for d in docs}

@@ -127,7 +127,9 @@ def _members(agency: Agency, ids: set[int], *, role: str | None = None):
     return list(qs.distinct())
 
 
-def _clean(*, actor, agency: Agency, data: ScheduleEntryData) -> _Clean:
+def _clean(*, actor, agency: Agency, data: ScheduleEntryData, hidden_ids: frozenset[int] = frozenset()) -> _Clean:
+    """`hidden_ids`: documents already linked to the entry that `actor` may not see. They stay linked (he does
+    not know of them, so leaving them out of his list is no request to unlink them)."""
     errors: dict[str, str] = {}
     start = parse_moment(data.start, field_name="start", errors=errors, required=True)
     end = parse_moment(data.end, field_name="end", errors=errors)
@@ -170,11 +172,12 @@ def _clean(*, actor, agency: Agency, data: ScheduleEntryData) -> _Clean:
         if preparing is None:
             errors["preparing_department_id"] = "Đơn vị chuẩn bị không thuộc cơ quan."
 
-    doc_ids = _ids(data.document_ids, field_name="document_ids", errors=errors)
+    doc_ids = _ids(data.document_ids, field_name="document_ids", errors=errors) - hidden_ids
     documents = list(visible_documents(actor).filter(pk__in=doc_ids, agency=agency)) if doc_ids else []
     if len(documents) != len(doc_ids):
         # A document the actor may not see is reported like one that does not exist.
         errors["document_ids"] = "Có văn bản không tồn tại hoặc bạn không có quyền xem."
+    documents += list(Document.objects.filter(pk__in=hidden_ids))
 
     if errors:
         raise ValidationFailed("Thông tin lịch công tác chưa hợp lệ.", fields=errors)
@@ -248,7 +251,9 @@ def schedule_entry_create(*, actor, agency: Agency, data: ScheduleEntryData, pub
 def schedule_entry_update(*, actor, entry: ScheduleEntry, data: ScheduleEntryData) -> ScheduleEntry:
     """Correct an entry (draft or published). A cancelled entry is not edited any more."""
     _require_keeper(actor, entry.agency_id)
-    clean = _clean(actor=actor, agency=entry.agency, data=data)
+    hidden = frozenset(entry.documents.exclude(pk__in=visible_documents(actor).values("pk"))
+                       .values_list("pk", flat=True))
+    clean = _clean(actor=actor, agency=entry.agency, data=data, hidden_ids=hidden)
     with transaction.atomic():
         entry = _locked(entry)
         if entry.status == EntryStatus.CANCELLED:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.core.dates import parse_vn_date
 from congvu.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from congvu.documents.models import Document
+from congvu.documents.selectors import visible_documents
 from congvu.documents.views import agency_required
 from congvu.org.models import Agency
 from congvu.schedule import selectors, services
@@ -193,8 +194,10 @@ def entry_edit(request, pk: int):
     else:
         form = ScheduleEntryForm(initial=ScheduleEntryForm.initial_from(entry), user=request.user,
                                  agency_id=entry.agency_id, entry=entry)
-    return render(request, "schedule/entry_form.html", {"form": form, "invitation": entry.source_document,
-                                                        "entry": entry})
+    # The invitation is named only to those who may see it (a secret one only to its named readers).
+    invitation = entry.source_document if entry.source_document_id and visible_documents(request.user).filter(
+        pk=entry.source_document_id).exists() else None
+    return render(request, "schedule/entry_form.html", {"form": form, "invitation": invitation, "entry": entry})
 
 
 def _act(request, service, entry, success: str, **kwargs):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from congvu.audit.services import journal_record
 from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from congvu.core.folding import nfc
-from congvu.documents.models import Direction, Document
+from congvu.documents.models import Direction, Document, Secrecy
 from congvu.documents.selectors import visible_documents
 from congvu.org.models import Agency, Department, Official, Role
 from congvu.schedule.models import EntryStatus, ScheduleEntry
@@ -337,12 +337,14 @@ def invitation_check(*, actor, document: Document) -> None:
 
 
 def invitation_prefill(document: Document) -> ScheduleEntryData:
-    """The entry an invitation suggests: its subject as the title, the invitation linked, who invites."""
+    """The entry an invitation suggests: its subject as the title, the invitation linked, who invites.
+    A secret invitation suggests no title: the whole agency reads the schedule, few may read the subject."""
     ref = document.number_notation
     origin = f"Giấy mời {'số ' + ref + ' ' if ref else ''}của {document.issuer}"
     if document.issued_date:
         origin += f" ngày {document.issued_date:%d/%m/%Y}"
-    return ScheduleEntryData(title=document.subject, content=origin + ".", document_ids=[document.pk])
+    title = document.subject if document.secrecy == Secrecy.NORMAL else ""
+    return ScheduleEntryData(title=title, content=origin + ".", document_ids=[document.pk])
 
 
 def schedule_entry_from_document(*, actor, document: Document, start, place: str = "", end=None,
@@ -359,7 +361,7 @@ def schedule_entry_from_document(*, actor, document: Document, start, place: str
         values.place = place
     if end is not None:
         values.end = end
-    if not _line(values.title):
+    if not _line(values.title) and document.secrecy == Secrecy.NORMAL:
         values.title = document.subject
     ids = [i for i in (values.document_ids or []) if str(i).strip()]
     if str(document.pk) not in {str(i).strip() for i in ids}:

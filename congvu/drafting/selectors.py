@@ -26,7 +26,9 @@ def visible_drafts(user) -> QuerySet[Draft]:
 
     - their own drafts, and drafts sent to them or that they acted on (reviewers, approvers);
     - leaders: the non-secret drafts of the units they belong to;
-    - clerks (and the agency admin standing in): drafts approved or issued, which they check and number.
+    - clerks (and the agency admin standing in): drafts approved, which they check and number, and drafts
+      issued as ordinary documents (an issued secret draft only to those named on its document or who acted
+      on it, like the document itself).
     """
     official = official_for_user(user)
     if official is None:
@@ -40,7 +42,8 @@ def visible_drafts(user) -> QuerySet[Draft]:
         if Role.LEADER in acc.roles and acc.department_ids:
             cond |= Q(agency_id=agency_id, drafting_department_id__in=acc.department_ids, secrecy=Secrecy.NORMAL)
         if can_register(user, agency_id):
-            cond |= Q(agency_id=agency_id, status__in=[DraftStatus.APPROVED, DraftStatus.ISSUED])
+            cond |= Q(agency_id=agency_id, status=DraftStatus.APPROVED)
+            cond |= Q(agency_id=agency_id, status=DraftStatus.ISSUED, secrecy=Secrecy.NORMAL)
     return Draft.objects.filter(agency_id__in=sorted(access)).filter(cond)
 
 

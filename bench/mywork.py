@@ -160,7 +160,7 @@ def run(repeat: int) -> dict:
         return go
 
     def raw_overdue():
-        list(Assignment.objects.filter(agency_id=agency_id, active=1, due_at__lt=timezone.now())
+        list(Assignment.objects.filter(agency_id=agency_id, active=1, secret=0, due_at__lt=timezone.now())
              .order_by("-urgency_rank", "due_at", "pk").values_list("pk", flat=True)[:50])
 
     def page(name, url):

@@ -432,8 +432,9 @@ class ReminderLog(models.Model):
     `due_at` is the deadline reminded about (an extension makes new reminders), `offset` the working
     days before it (BEFORE/DUE) or after it (OVERDUE repeats)."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes: the unique key starts with assignment, the undelivered index with agency.
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders", db_index=False)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=8, choices=ReminderKind.choices)
     due_at = models.DateTimeField()
     offset = models.SmallIntegerField(default=0)
@@ -449,5 +450,4 @@ class ReminderLog(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "id"], condition=Q(notified_at__isnull=True), name="reminder_unsent_idx"),
-            models.Index(fields=["run_id"], name="reminder_run_idx"),
         ]

@@ -21,7 +21,6 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,7 +96,9 @@ def _log_due_reminders(agency: Agency, now: dt.datetime, run_id: str, stats: Run
     while True:
         qs = base
         if last is not None:
-            qs = qs.filter(Q(due_at__gt=last[0]) | Q(due_at=last[0], pk__gt=last[1]))
+            # A range on due_at the index can seek to (an OR of two conditions would make SQLite rescan from
+            # the start each chunk); the rows of the last deadline already seen are excluded after the seek.
+            qs = qs.filter(due_at__gte=last[0]).exclude(due_at=last[0], pk__lte=last[1])
         rows = list(qs.order_by("due_at", "pk").values_list("pk", "due_at")[:CHUNK])
         if not rows:
             return
@@ -117,7 +118,7 @@ def _log_due_reminders(agency: Agency, now: dt.datetime, run_id: str, stats: Run
                for (pk, kind, due_at, offset) in wanted if (pk, kind, due_at, offset) not in have]
         if new:
             with transaction.atomic():
-                ReminderLog.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+                ReminderLog.objects.bulk_create(new, ignore_conflicts=True)
             stats.logged += len(new)
 
 

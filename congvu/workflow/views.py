@@ -120,7 +120,12 @@ def panel_context(request, document, *, errors: dict | None = None, form: str = 
 
 
 def render_panel(request, document, **kwargs) -> str:
-    return render_to_string("workflow/_panel.html", panel_context(request, document, **kwargs), request=request)
+    """The panel's HTML; empty for an outgoing document that nobody was assigned to (processing is about
+    incoming documents; an outgoing one shows the panel only if it carries assignments)."""
+    context = panel_context(request, document, **kwargs)
+    if context["doc"].direction != "in" and not context["rows"] and not context["proc"].events:
+        return ""
+    return render_to_string("workflow/_panel.html", context, request=request)
 
 
 @login_required

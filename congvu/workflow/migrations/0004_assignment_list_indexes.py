@@ -3,6 +3,16 @@
 from django.db import migrations, models
 
 
+def booleans_to_integers(apps, schema_editor):
+    """PostgreSQL has no boolean → smallint cast: convert the two flags first (SQLite stores them as 0/1
+    already); the AlterField operations that follow then only add the constraints of the new type."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for column in ("active", "secret"):
+        schema_editor.execute(f'ALTER TABLE "workflow_assignment" ALTER COLUMN "{column}" TYPE smallint '
+                              f'USING CASE WHEN "{column}" THEN 1 ELSE 0 END')
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -32,6 +42,7 @@ class Migration(migrations.Migration):
             model_name='assignment',
             name='asg_reminder_idx',
         ),
+        migrations.RunPython(booleans_to_integers, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='assignment',
             name='active',

@@ -173,3 +173,13 @@ def test_policy_page_for_the_agency_admin(client, agency, agency_admin, leader, 
     assert "Nhập các số ngày làm việc từ 0 đến 30" in r.content.decode()
     client.force_login(leader)
     assert client.get("/processing/policy/").status_code == 403
+
+
+def test_outgoing_documents_show_no_processing_panel(client, agency, clerk):
+    from congvu.documents.services import outgoing_register
+    from congvu.documents.tests.factories import outgoing_data
+
+    out = outgoing_register(actor=clerk, agency=agency, data=outgoing_data())
+    client.force_login(clerk)
+    page = client.get(f"/documents/{out.pk}/").content.decode()
+    assert 'id="workflow-panel"' not in page

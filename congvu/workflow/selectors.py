@@ -378,11 +378,15 @@ def document_processing(*, user, document: Document | int) -> Processing:
 
 def assignment_for_user(*, user, pk: int) -> Assignment:
     """An assignment whose document or task the user may see."""
+    from congvu.workflow.task_selectors import visible_tasks
+
     a = (Assignment.objects.select_related("document", "task", "assignee_official", "assignee_department",
                                            "assigned_by").filter(pk=pk).first())
     if a is None or a.agency_id not in user_access(user):
         raise NotFound("Không tìm thấy phân công xử lý.")
     if a.document_id and not visible_documents(user).filter(pk=a.document_id).exists():
+        raise NotFound("Không tìm thấy phân công xử lý.")
+    if a.task_id and not visible_tasks(user, a.agency_id).filter(pk=a.task_id).exists():
         raise NotFound("Không tìm thấy phân công xử lý.")
     return a
 

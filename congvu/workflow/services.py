@@ -29,7 +29,7 @@ from congvu.documents.models import Direction as DocDirection
 from congvu.documents.models import Document, DocumentAccess, Secrecy, StoredFile
 from congvu.documents.selectors import visible_documents
 from congvu.org.models import Agency, Department, Official
-from congvu.org.selectors import can_register, official_for_user, user_access
+from congvu.org.selectors import can_register, official_for_user
 from congvu.workflow import rules
 from congvu.workflow.models import (
     ACTIVE_STATUSES,
@@ -139,10 +139,12 @@ def _lock(assignment: Assignment | int) -> Assignment:
 
 
 def _check_subject_visible(actor, assignment: Assignment) -> None:
-    """Acting on an assignment needs the right to see what it is about."""
+    """Acting on an assignment needs the right to see what it is about (its document, or its task)."""
+    from congvu.workflow.task_selectors import visible_tasks
+
     if assignment.document_id:
         _visible_document(actor, assignment.document_id)
-    elif assignment.agency_id not in user_access(actor):
+    elif not visible_tasks(actor, assignment.agency_id).filter(pk=assignment.task_id).exists():
         raise NotFound("Không tìm thấy phân công xử lý.")
 
 

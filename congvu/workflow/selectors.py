@@ -143,6 +143,10 @@ def my_work(user, agency_id: int, *, limit: int = MY_WORK_LIMIT, now: dt.datetim
     urls = _url_patterns()
     mine = Assignment.objects.filter(agency_id=agency_id, assignee_official=official, active=1)
     unit = Assignment.objects.filter(agency_id=agency_id, assignee_department_id__in=sorted(heads), active=1)
+    if heads:
+        # A unit's row of a secret document only for heads named on it (one appointed later is not).
+        named = _named_document_ids(official, agency_id)
+        unit = unit.exclude(Q(secret=1) & ~Q(document_id__in=named)) if named else unit.filter(secret=0)
     items: list[WorkItem] = []
     counts = {"assignment": 0, "presentation": 0, "result": 0, "extension": 0, "overdue": 0}
     truncated = False
@@ -228,20 +232,26 @@ class OverduePage:
     next_cursor: str | None
 
 
+def _named_document_ids(official, agency_id: int) -> list[int]:
+    """Documents of the agency the official is named on (secret ones are seen by their named readers only)."""
+    return list(DocumentAccess.objects.filter(official=official, document__agency_id=agency_id)
+                .values_list("document_id", flat=True)[:5000])
+
+
 def _overdue_scopes(user, agency_id: int) -> list[QuerySet[Assignment]] | None:
     """Whose active rows the user sees in the overdue list, as one or two querysets whose union is the scope:
 
     - leaders, clerks and admins: the agency's rows of ordinary documents (index range), plus the rows of
       secret documents they are named on (few, read apart so the main read stays an index range);
-    - unit heads: their units' rows and their people's; everyone else: their own."""
+    - unit heads: their units' rows and their people's; everyone else: their own; rows of secret documents
+      again only those they are named on."""
     official = official_for_user(user)
     access = user_access(user).get(agency_id)
     if official is None or access is None:
         return None
     qs = Assignment.objects.filter(agency_id=agency_id, active=1)
+    named = _named_document_ids(official, agency_id)
     if access.roles & FULL_VIEW_ROLES:
-        named = list(DocumentAccess.objects.filter(official=official, document__agency_id=agency_id)
-                     .values_list("document_id", flat=True)[:5000])
         scopes = [qs.filter(secret=0)]
         if named:
             scopes.append(qs.filter(secret=1, document_id__in=named))
@@ -253,7 +263,10 @@ def _overdue_scopes(user, agency_id: int) -> list[QuerySet[Assignment]] | None:
 
         members = Membership.objects.filter(department_id__in=heads, active=True).values("official_id")
         cond |= Q(assignee_department_id__in=heads) | Q(assignee_official_id__in=members)
-    return [qs.filter(cond)]
+    scopes = [qs.filter(cond, secret=0)]
+    if named:
+        scopes.append(qs.filter(cond, secret=1, document_id__in=named))
+    return scopes
 
 
 def _parse_cursor(cursor: str | None):

@@ -160,16 +160,22 @@ def _snapshot(a: Assignment) -> dict:
             "assignee_official_id": a.assignee_official_id, "assignee_department_id": a.assignee_department_id}
 
 
-def _grant_view(document_id: int | None, official_ids: Iterable[int]) -> None:
+def _grant_view(actor, document_id: int | None, official_ids: Iterable[int]) -> None:
     """Assigned people are named on the document, so `visible_documents` shows it to them (officers see
-    only what is addressed to them; a secret document only its named readers)."""
+    only what is addressed to them; a secret document only its named readers). Who was newly named is
+    journaled on the document."""
     if not document_id:
         return
     ids = set(official_ids)
     have = set(DocumentAccess.objects.filter(document_id=document_id, official_id__in=ids)
                .values_list("official_id", flat=True))
-    DocumentAccess.objects.bulk_create([DocumentAccess(document_id=document_id, official_id=o)
-                                        for o in sorted(ids - have)])
+    new = sorted(ids - have)
+    if not new:
+        return
+    DocumentAccess.objects.bulk_create([DocumentAccess(document_id=document_id, official_id=o) for o in new])
+    doc = Document.objects.only("pk", "agency_id").get(pk=document_id)
+    journal_record(actor=actor, agency_id=doc.agency_id, action="document.access_grant", obj=doc,
+                   after={"official_ids": new})
 
 
 def _people_of(assignee: Official | Department) -> list[int]:
@@ -295,8 +301,8 @@ def document_present(*, actor, document: Document | int, to_official: Official |
                        after={"document_id": doc.pk, "to_official_id": p.to_official_id,
                               "to_department_id": p.to_department_id, "note": note})
         recipients = [to_official.pk] if to_official else rules.department_heads(to_department.pk)
-        if to_department is not None:
-            _grant_view(doc.pk, recipients)
+        # Whoever it is presented to is named on it: he is told its subject and must be able to direct it.
+        _grant_view(actor, doc.pk, recipients)
         _notify(recipients=recipients, agency_id=doc.agency_id, kind="workflow.presented",
                 title=f"Văn bản trình xin ý kiến: {doc.number_notation} {doc.subject[:100]}".strip(),
                 body=note, url=subject_url(document_id=doc.pk), key=f"presentation:{p.pk}")
@@ -395,7 +401,7 @@ def assignments_create(*, actor, agency: Agency, assigned_by: Official, lead: Of
     people: list[int] = []
     for a in created:
         people += _people_of(a.assignee_official or a.assignee_department)
-    _grant_view(document.pk if document else None, people)
+    _grant_view(actor, document.pk if document else None, people)
     parts = []
     for role in (AssignmentRole.LEAD, AssignmentRole.COORDINATE, AssignmentRole.INFORM):
         names = [a.assignee_label for a in created if a.role == role]
@@ -514,7 +520,7 @@ def assignment_reassign(*, actor, assignment: Assignment | int, to_official, not
             agency_id=a.agency_id, document_id=a.document_id, task_id=a.task_id, direction_id=a.direction_id,
             role=a.role, assignee_official=target, parent=a, assigned_by=official_me, due_at=due or a.due_at,
             urgency_rank=a.urgency_rank, secret=a.secret, note=note, created_at=now)
-        _grant_view(a.document_id, [target.pk])
+        _grant_view(actor, a.document_id, [target.pk])
         _event(agency_id=a.agency_id, kind=EventKind.REASSIGNED, actor=official_me, assignment=child, at=now,
                text=f"{a.assignee_label} giao {target.full_name} ({child.get_role_display().lower()})"
                     + (f". Hạn: {_fmt_due(child.due_at)}" if child.due_at else "") + (f". {note}" if note else ""))

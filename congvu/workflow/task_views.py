@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from congvu.core.folding import vi_sort_key
 from congvu.documents.files import open_stored
+from congvu.documents.models import Secrecy
 from congvu.documents.views import agency_required
 from congvu.org.models import Agency, Department
 from congvu.org.selectors import official_for_user, user_access
@@ -198,7 +199,9 @@ def task_new(request):
             return redirect("tasks:detail", pk=task.pk)
     else:
         initial = {}
-        if document is not None:
+        if document is not None and document.secrecy == Secrecy.NORMAL:
+            # A secret document's subject is not offered as the title: a task is read by the agency's
+            # leaders and its people, who are not all named on the document.
             initial["title"] = document.subject
         if entry is not None:
             initial["meeting"] = task_services.meeting_label(entry)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "congvu.exchange",
     "congvu.schedule",
     "congvu.records",
+    "congvu.intake",
     "congvu.api",
     "congvu.demo",
 ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("congvu.exchange.urls")),
     path("", include("congvu.schedule.urls")),
     path("", include("congvu.records.urls")),
+    path("", include("congvu.intake.urls")),
     path("api/v1/", include("congvu.api.urls")),
 ]

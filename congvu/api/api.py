@@ -8,6 +8,7 @@ from congvu.api import (
     documents,
     drafting,
     exchange,
+    intake,
     notifications,
     records,
     schedule,
@@ -70,3 +71,4 @@ api.add_router("", drafting.router)
 api.add_router("", exchange.router)
 api.add_router("", schedule.router)
 api.add_router("", records.router)
+api.add_router("", intake.router)

@@ -477,6 +477,7 @@ def _store_pdf(content: bytes, text: str) -> StoredFile:
 def _seed_work(org: _Org, now: dt.datetime) -> None:
     """What happened to the documents: processing history, tasks, schedule, drafts, case files."""
     from congvu.demo.processing import seed_processing_demo
+    from congvu.demo.work import seed_work_demo
     from congvu.records.demo import seed_records_demo
 
     User = get_user_model()
@@ -484,6 +485,7 @@ def _seed_work(org: _Org, now: dt.datetime) -> None:
         username__in=["vanthu", "lanhdao", "chuyenvien", "kiemnhiem"]).select_related("official")}
     seed_processing_demo(agency=org.district, clerk=users["vanthu"].official, leader=users["lanhdao"].official,
                          now=now)
+    seed_work_demo(district=org.district, now=now)
     seed_records_demo(agency=org.district, leader=users["lanhdao"], clerk=users["vanthu"],
                       officers=[users["chuyenvien"], users["kiemnhiem"]], today=timezone.localtime(now).date())
 

@@ -116,11 +116,30 @@ def subject_url(*, document_id=None, task_id=None) -> str:
     return reverse("workflow:my_work")
 
 
+SECRET_NOTICE = "Có việc về văn bản mật {ref} bạn chưa được xem"
+SECRET_NOTICE_BODY = "Đề nghị văn thư hoặc lãnh đạo cơ quan giao quyền xem văn bản để xử lý."
+
+
 def _notify(*, recipients: Iterable[int], agency_id: int, kind: str, title: str, body: str = "", url: str = "",
-            key: str | None = None, exclude: int | None = None) -> None:
+            key: str | None = None, exclude: int | None = None, document_id: int | None = None) -> None:
+    """Notify `recipients`. About a secret document, those not named on it (e.g. a unit head appointed after
+    the work was given) are told that there is work without being told its subject."""
     from congvu.notifications.services import notify
 
     ids = [r for r in dict.fromkeys(recipients) if r and r != exclude]
+    if not ids:
+        return
+    doc = Document.objects.filter(pk=document_id).only("pk", "secrecy", "number", "notation").first() \
+        if document_id else None
+    if doc is not None and doc.secrecy != Secrecy.NORMAL:
+        named = set(DocumentAccess.objects.filter(document_id=doc.pk, official_id__in=ids)
+                    .values_list("official_id", flat=True))
+        unnamed = [r for r in ids if r not in named]
+        ids = [r for r in ids if r in named]
+        if unnamed:
+            notify(recipients=unnamed, agency_id=agency_id, kind=kind, url=url, key=key,
+                   title=SECRET_NOTICE.format(ref=doc.number_notation or "").replace("  ", " "),
+                   body=SECRET_NOTICE_BODY)
     if ids:
         notify(recipients=ids, agency_id=agency_id, kind=kind, title=title, body=body, url=url, key=key)
 
@@ -305,7 +324,7 @@ def document_present(*, actor, document: Document | int, to_official: Official |
         _grant_view(actor, doc.pk, recipients)
         _notify(recipients=recipients, agency_id=doc.agency_id, kind="workflow.presented",
                 title=f"Văn bản trình xin ý kiến: {doc.number_notation} {doc.subject[:100]}".strip(),
-                body=note, url=subject_url(document_id=doc.pk), key=f"presentation:{p.pk}")
+                body=note, url=subject_url(document_id=doc.pk), key=f"presentation:{p.pk}", document_id=doc.pk)
     return p
 
 
@@ -422,7 +441,7 @@ def assignments_create(*, actor, agency: Agency, assigned_by: Official, lead: Of
                     a.assignee_official or a.assignee_department),
                 agency_id=agency.pk, kind="workflow.assigned",
                 title=f"{a.get_role_display()}: {subject}", body=f"Hạn xử lý: {_fmt_due(a.due_at)}" if a.due_at else "",
-                url=url, key=f"assignment:{a.pk}:assigned", exclude=assigned_by.pk)
+                url=url, key=f"assignment:{a.pk}:assigned", exclude=assigned_by.pk, document_id=a.document_id)
     return created
 
 
@@ -528,7 +547,8 @@ def assignment_reassign(*, actor, assignment: Assignment | int, to_official, not
                        after=_snapshot(a) | {"child_id": child.pk, "to_official_id": target.pk})
         _notify(recipients=[target.pk], agency_id=a.agency_id, kind="workflow.assigned",
                 title=f"{child.get_role_display()}: {_label(a)}", body=note,
-                url=subject_url(document_id=a.document_id, task_id=a.task_id), key=f"assignment:{child.pk}:assigned")
+                url=subject_url(document_id=a.document_id, task_id=a.task_id), document_id=a.document_id,
+                key=f"assignment:{child.pk}:assigned")
     return child
 
 
@@ -569,7 +589,8 @@ def assignment_decline(*, actor, assignment: Assignment | int, reason: str) -> A
                        after=_snapshot(a) | {"reason": reason})
         _notify(recipients=[a.assigned_by_id], agency_id=a.agency_id, kind="workflow.declined",
                 title=f"{a.assignee_label} từ chối xử lý {_label(a)}", body=reason,
-                url=subject_url(document_id=a.document_id, task_id=a.task_id), key=f"assignment:{a.pk}:declined")
+                url=subject_url(document_id=a.document_id, task_id=a.task_id), document_id=a.document_id,
+                key=f"assignment:{a.pk}:declined")
     return a
 
 
@@ -676,7 +697,8 @@ def extension_request(*, actor, assignment: Assignment | int, requested_due_at, 
                               "reason": reason})
         _notify(recipients=[a.assigned_by_id], agency_id=a.agency_id, kind="workflow.extension_requested",
                 title=f"{me.full_name} xin gia hạn {_label(a)}", body=f"Đến {_fmt_due(due)}: {reason}",
-                url=subject_url(document_id=a.document_id, task_id=a.task_id), key=f"extension:{ext.pk}:requested")
+                url=subject_url(document_id=a.document_id, task_id=a.task_id), document_id=a.document_id,
+                key=f"extension:{ext.pk}:requested")
     return ext
 
 
@@ -726,7 +748,8 @@ def extension_decide(*, actor, extension: ExtensionRequest | int, approve: bool,
                        after={"status": ext.status, "due_at": a.due_at, "note": note})
         _notify(recipients=[ext.requested_by_id], agency_id=a.agency_id, kind="workflow.extension_decided",
                 title=f"{text.split(':')[0]}: {_label(a)}", body=note,
-                url=subject_url(document_id=a.document_id, task_id=a.task_id), key=f"extension:{ext.pk}:decided")
+                url=subject_url(document_id=a.document_id, task_id=a.task_id), document_id=a.document_id,
+                key=f"extension:{ext.pk}:decided")
     return ext
 
 
@@ -744,7 +767,7 @@ def _submit(actor, a: Assignment, me: Official, note: str, *, now, reply_documen
                    after=_snapshot(a) | {"note": note, "reply_document_id": a.reply_document_id})
     _notify(recipients=[a.assigned_by_id], agency_id=a.agency_id, kind="workflow.submitted",
             title=f"{a.assignee_label} báo cáo hoàn thành {_label(a)}", body=note,
-            url=subject_url(document_id=a.document_id, task_id=a.task_id),
+            url=subject_url(document_id=a.document_id, task_id=a.task_id), document_id=a.document_id,
             key=f"assignment:{a.pk}:submitted:{now.timestamp():.0f}", exclude=me.pk)
 
 
@@ -787,7 +810,7 @@ def assignment_accept(*, actor, assignment: Assignment | int, note: str = "") ->
                        after=_snapshot(a) | {"note": note})
         _notify(recipients=rules.responsible_ids(a), agency_id=a.agency_id, kind="workflow.accepted",
                 title=f"Kết quả đã được duyệt: {_label(a)}", body=note,
-                url=subject_url(document_id=a.document_id, task_id=a.task_id),
+                url=subject_url(document_id=a.document_id, task_id=a.task_id), document_id=a.document_id,
                 key=f"assignment:{a.pk}:accepted", exclude=me.pk)
         if a.parent_id:
             parent = _lock(a.parent_id)
@@ -820,7 +843,7 @@ def assignment_return(*, actor, assignment: Assignment | int, reason: str) -> As
                        after=_snapshot(a) | {"reason": reason})
         _notify(recipients=rules.responsible_ids(a), agency_id=a.agency_id, kind="workflow.returned",
                 title=f"Kết quả bị trả lại: {_label(a)}", body=reason,
-                url=subject_url(document_id=a.document_id, task_id=a.task_id),
+                url=subject_url(document_id=a.document_id, task_id=a.task_id), document_id=a.document_id,
                 key=f"assignment:{a.pk}:returned:{now.timestamp():.0f}", exclude=me.pk)
     return a
 
@@ -859,7 +882,7 @@ def assignment_cancel(*, actor, assignment: Assignment | int, reason: str) -> As
                        after=_snapshot(a) | {"reason": reason})
         _notify(recipients=rules.responsible_ids(a), agency_id=a.agency_id, kind="workflow.cancelled",
                 title=f"Phân công đã bị hủy: {_label(a)}", body=reason,
-                url=subject_url(document_id=a.document_id, task_id=a.task_id),
+                url=subject_url(document_id=a.document_id, task_id=a.task_id), document_id=a.document_id,
                 key=f"assignment:{a.pk}:cancelled", exclude=me.pk)
     return a
 

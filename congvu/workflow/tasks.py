@@ -24,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from congvu.documents.models import DocumentAccess
 from congvu.jobs import job
 from congvu.org.models import Agency
 from congvu.workflow import rules
@@ -156,6 +157,16 @@ def _deliver(agency: Agency, now: dt.datetime, run_id: str, stats: RunStats) -> 
         return
     sample_ids = {s[1] for t in tally.values() for s in t.samples}
     subjects = {a.pk: a for a in Assignment.objects.filter(pk__in=sample_ids).select_related("document", "task")}
+    # A secret document's subject only to those named on it (a unit head appointed later is not).
+    secret_docs = {a.document_id for a in subjects.values() if a.secret and a.document_id}
+    named = set(DocumentAccess.objects.filter(document_id__in=secret_docs, official_id__in=list(tally))
+                .values_list("official_id", "document_id")) if secret_docs else set()
+
+    def subject_for(a: Assignment, person: int, limit: int) -> str:
+        if a.secret and a.document_id and (person, a.document_id) not in named:
+            return f"văn bản mật {a.document.number_notation}".strip()
+        return a.subject_label[:limit]
+
     from congvu.workflow.services import subject_url
 
     my_work = reverse("workflow:my_work")
@@ -169,7 +180,7 @@ def _deliver(agency: Agency, now: dt.datetime, run_id: str, stats: RunStats) -> 
                     what = "Việc của bạn" if is_own else f"Việc đã giao cho {a.assignee_label}"
                     stats.notifications += notify(
                         recipients=[person], agency_id=agency.pk, kind=f"workflow.reminder.{kind}",
-                        title=f"{what} {KIND_WORDS[kind]}: {a.subject_label[:200]}",
+                        title=f"{what} {KIND_WORDS[kind]}: {subject_for(a, person, 200)}",
                         body=f"Hạn xử lý: {due}.", url=subject_url(document_id=a.document_id, task_id=a.task_id),
                         key=f"reminder:{log_id}")
                 continue
@@ -179,7 +190,7 @@ def _deliver(agency: Agency, now: dt.datetime, run_id: str, stats: RunStats) -> 
                                                                   ReminderKind.BEFORE) if bucket.get(k)]
                 if counts:
                     parts.append(f"{label}: {', '.join(counts)}")
-            lines = [f"• {subjects[s[1]].subject_label[:150]} ({KIND_WORDS[s[2]]})" for s in t.samples[:SAMPLES]]
+            lines = [f"• {subject_for(subjects[s[1]], person, 150)} ({KIND_WORDS[s[2]]})" for s in t.samples[:SAMPLES]]
             stats.notifications += notify(
                 recipients=[person], agency_id=agency.pk, kind="workflow.reminder.digest",
                 title="Nhắc việc — " + "; ".join(parts), body="\n".join(lines),

@@ -1,17 +1,13 @@
-"""Security review of the working-day calendar (and of the jobs page, also the system admin's): who reaches
-which page and endpoint, who edits which scope, CSRF and the journal. A refused call changes nothing."""
-
-import datetime as dt
+"""Security review of the working-day calendar: who reaches which page and endpoint, who edits which scope,
+CSRF and the journal. A refused call changes nothing."""
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from conftest import make_agency
 from congvu.api.tests.conftest import ApiClient
 from congvu.audit.models import JournalEntry
-from congvu.jobs.models import Job, JobStatus
 from congvu.org.models import AgencyKind
 from congvu.workdays import urls as workdays_urls
 from congvu.workdays.models import CalendarDay, DayKind, OfficeHours
@@ -129,29 +125,3 @@ def test_every_calendar_change_is_journaled(superuser, province_admin):
     actions = list(JournalEntry.objects.filter(action__startswith="workdays.").order_by("pk")
                    .values_list("action", flat=True))
     assert actions == ["workdays.day_create", "workdays.day_delete", "workdays.office_hours_set"]
-
-
-# --- the jobs page, the system admin's alone ----------------------------------------------------
-
-def test_the_jobs_page_is_the_system_admins_alone(agency_admin, superuser):
-    failed = Job.objects.create(name="notifications.send_email", kwargs={"notification_id": 1},
-                                status=JobStatus.FAILED, run_after=timezone.now() - dt.timedelta(hours=1),
-                                attempts=5, last_error="SMTPServerDisconnected")
-    for url in (reverse("jobs:list"), reverse("jobs:retry", args=[failed.pk])):
-        response = Client().get(url)
-        assert (response.status_code, response["Location"][:13]) == (302, "/login/?next=")
-    web = client_for(agency_admin)
-    assert web.get(reverse("jobs:list")).status_code == 403
-    assert web.post(reverse("jobs:retry", args=[failed.pk])).status_code == 403
-    failed.refresh_from_db()
-    assert (failed.status, failed.attempts) == (JobStatus.FAILED, 5)
-    csrf = Client(enforce_csrf_checks=True)
-    csrf.force_login(superuser)
-    assert csrf.post(reverse("jobs:retry", args=[failed.pk])).status_code == 403
-    failed.refresh_from_db()
-    assert failed.status == JobStatus.FAILED
-    assert not JournalEntry.objects.filter(action="job.retry").exists()
-    assert client_for(superuser).post(reverse("jobs:retry", args=[failed.pk])).status_code == 302
-    failed.refresh_from_db()
-    assert (failed.status, failed.attempts) == (JobStatus.QUEUED, 0)
-    assert JournalEntry.objects.filter(action="job.retry", object_id=str(failed.pk)).count() == 1

@@ -41,7 +41,9 @@ EXPECTED_DAYS = [dt.date(2026, 8, 26), dt.date(2026, 8, 27), dt.date(2026, 8, 28
 
 
 @pytest.fixture
-def seeded(db):
+def seeded(db, monkeypatch):
+    # Tasks, drafts and the schedule go through the services at the real time; test_work.py covers them.
+    monkeypatch.setattr("congvu.demo.work.seed_work_demo", lambda **kwargs: None)
     return seed_demo(days=5, now=NOW)
 
 

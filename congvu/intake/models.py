@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 
 from congvu.documents.models import Document, StoredFile
+from congvu.intake.sources import TextSource  # noqa: F401 (defined beside the readers, used here)
+from congvu.org.models import Agency
 
 
 class ExtractionStatus(models.TextChoices):
@@ -15,15 +17,6 @@ class ExtractionStatus(models.TextChoices):
     RUNNING = "running", "Đang đọc"
     DONE = "done", "Đã đọc xong"
     FAILED = "failed", "Không đọc được"
-
-
-class TextSource(models.TextChoices):
-    TEXT_LAYER = "text_layer", "Lớp chữ của PDF"
-    DOCX = "docx", "Tệp Word (DOCX)"
-    DOC = "doc", "Tệp Word cũ (DOC)"
-    OCR = "ocr", "Nhận dạng chữ (OCR)"
-    PLAIN = "plain", "Tệp văn bản"
-    NONE = "none", "Không có chữ"
 
 
 class Extraction(models.Model):
@@ -43,8 +36,9 @@ class Extraction(models.Model):
     signed = models.BooleanField(default=False)  # a digitally signed PDF: never rewritten, no OCR copy
     ocr_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     extractor_version = models.CharField(max_length=20, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # when the current OCR run took the row
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True)  # also the OCR run's heartbeat (progress saves it)
 
     class Meta:
         indexes = [models.Index(fields=["status", "id"], name="extraction_status_idx")]
@@ -81,3 +75,19 @@ class TextFingerprint(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=[f"band{i}"], name=f"fp_band{i}_idx") for i in range(4)]
+
+
+class IntakeUpload(models.Model):
+    """A file a clerk dropped on a registration form (or posted to the API), before it belongs to a
+    document: who, in which agency, under which name. Only its uploader sees its reading and duplicates."""
+
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="intake_uploads")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # set when the file is registered as a document's attachment, or linked to an existing document
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["uploaded_by", "file"], name="intake_upload_user_idx")]

@@ -478,7 +478,7 @@ def _rejoin(text: str) -> tuple[str, int]:
 _DASH = r"[-–—‐‑]"
 _NATIONAL = re.compile(r"cong\s*hoa\s*xa\s*hoi\s*chu\s*nghia\s*viet\s*nam")
 _MOTTO = re.compile(rf"doc\s*lap\s*{_DASH}*\s*tu\s*do\s*{_DASH}*\s*hanh\s*phuc")
-_RULE = re.compile(r"(?:[-_–—=*]\s?){3,}[-_–—=*]")
+_RULE = re.compile(r"[-_–—=*]{4,}")
 _NUMBER = re.compile(r"(?<![a-z])so\s*:\s*[0-9.…\s]*/\s*[^\s]+|(?<![a-z])so\s*:\s*[0-9]+\b")
 _VV = re.compile(r"(?<![a-z/])v\s*/\s*v\b")
 _DATE = re.compile(r",\s*ngay\s+\S{1,3}\s+thang\s+\S{1,3}\s+nam\s+[0-9]{4}")  # "<place>, ngày … năm …"
@@ -564,7 +564,7 @@ def _split_header(text: str) -> tuple[str, int]:
     rest = False  # past the header: "Kính gửi", or the title running on after the date
     for pieces in segmented:
         date_seen = False
-        for kind, piece in pieces:
+        for position, (kind, piece) in enumerate(pieces):
             if piece == "|":
                 continue
             if rest or kind == "dear" or (date_seen and kind in ("text", "vv")):
@@ -574,8 +574,10 @@ def _split_header(text: str) -> tuple[str, int]:
             if kind in ("national", "motto", "date"):
                 side = "right"
                 date_seen = date_seen or kind == "date"
-            elif kind != "rule":
-                side = "left"
+            elif kind != "rule" or (position == 0 and len(pieces) > 1):
+                side = "left"  # a rule keeps the side of what precedes it, unless it opens a two-column row
+            elif position > 0 and pieces[position - 1][0] == "rule":
+                side = "right"  # "------- ---------------": the two columns' rules side by side
             (right if side == "right" else left).append(piece)
     new_head = left + right + after
     if [s.strip() for s in lines[:zone_end + 1] if s.strip()] == new_head:

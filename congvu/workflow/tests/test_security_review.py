@@ -175,6 +175,9 @@ def test_another_agency_gets_404_on_a_task_its_files_and_its_assignments(agency,
     assert api.post(f"/tasks/{task.pk}/cancel", {"reason": "x"}).status_code == 404
     assert api.get(f"/assignments/{a.pk}").status_code == 404
     assert api.get("/tasks").json()["items"] == []
+    for path in ("/tasks", "/my-work", "/assignments/overdue"):
+        response = api.get(path, {"agency": agency.pk})
+        assert (response.status_code, response.json()["message"]) == (404, "Không tìm thấy cơ quan."), path
     assert api.get("/reports/tasks/monthly", {"month": f"{timezone.localdate():%Y-%m}", "agency": agency.pk}
                    ).status_code == 404
     assert everything() == before

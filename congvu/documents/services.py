@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -438,7 +439,8 @@ def _existing_for_token(token: str | None) -> Document | None:
 # --- registering -------------------------------------------------------------------------------
 
 def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), request_token: str | None = None,
-                      allow_duplicate: bool = False, stored_files=()) -> Document:
+                      allow_duplicate: bool = False, stored_files=(),
+                      on_registered: Callable[[Document], None] | None = None) -> Document:
     """Register an incoming document: give it the next arrival number of the year, store its files,
     index it and journal it, all in one transaction.
 
@@ -446,6 +448,8 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
     when the same issuer/number/notation/date is registered and `allow_duplicate` is false. A repeated
     `request_token` returns the document registered by the first request. `stored_files` are
     (StoredFile, original name) pairs already in storage, attached after the uploads without copying.
+    `on_registered(document)` runs inside the transaction once the document is written (not when a
+    repeated token returns an earlier one): what it writes commits or rolls back with the registration.
     """
     if not can_register(actor, agency.pk):
         raise PermissionDenied("Chỉ văn thư của cơ quan được vào sổ văn bản.")
@@ -527,6 +531,8 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
                               + [row.text for row, _ in reused])
         journal_record(actor=actor, agency_id=agency.pk, action="document.register_incoming", obj=doc,
                        after=document_snapshot(doc))
+        if on_registered is not None:
+            on_registered(doc)
         return doc
 
     return _write_registration(prepared=prepared, request_token=request_token, body=body)
@@ -544,12 +550,13 @@ def _grant_secret_access(doc: Document, actor, access: list[Official], person: O
 
 
 def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), request_token: str | None = None,
-                      stored_files=()) -> Document:
+                      stored_files=(), on_registered: Callable[[Document], None] | None = None) -> Document:
     """Number and record an already-signed outgoing document (Decree 30 Art. 15–16).
 
     The number comes from the outgoing register chosen by `register_for`; the notation is built from
     the type abbreviation and the agency (and, for a Công văn, the drafting unit) codes. `stored_files`
-    as in `incoming_register` (an approved draft's final version is issued without copying its file).
+    as in `incoming_register` (an approved draft's final version is issued without copying its file);
+    `on_registered` as in `incoming_register`.
     """
     if not can_register(actor, agency.pk):
         raise PermissionDenied("Chỉ văn thư của cơ quan được cấp số văn bản đi.")
@@ -636,6 +643,8 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
                               attachment_texts=[row.text for row in stored] + [row.text for row, _ in reused])
         journal_record(actor=actor, agency_id=agency.pk, action="document.register_outgoing", obj=doc,
                        after=document_snapshot(doc) | {"recipients": [a.name for a in recipient_agencies] + names})
+        if on_registered is not None:
+            on_registered(doc)
         return doc
 
     return _write_registration(prepared=prepared, request_token=request_token, body=body)

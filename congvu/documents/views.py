@@ -27,7 +27,7 @@ from congvu.documents.forms import (
     current_document_types,
 )
 from congvu.documents.history import document_history
-from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, Register
+from congvu.documents.models import URGENT_LEVELS, Attachment, Direction, Document, Register
 from congvu.documents.register_export import register_table
 from congvu.documents.upload_handlers import check_upload_size, upload_too_large
 from congvu.org.models import Agency
@@ -186,6 +186,8 @@ def _received_at(text: str):
 
 
 def _registration(request, *, direction: str):
+    from congvu.intake.views import uploads_panel_context
+
     agency_id = request.agency_id
     if not can_register(request.user, agency_id):
         raise HttpForbidden("Chỉ văn thư của cơ quan được vào sổ văn bản.")
@@ -194,6 +196,8 @@ def _registration(request, *, direction: str):
     duplicates = []
     files_dropped = False
     doc = None
+    intake_uploads = []
+    primary_id = None
     if request.method == "POST":
         form = form_class(request.POST, agency_id=agency_id)
         files_dropped = bool(_uploads(request)) or upload_too_large(request)
@@ -201,9 +205,11 @@ def _registration(request, *, direction: str):
             # The size guard leaves the cut-off file out of request.FILES: registering now would
             # record the document without it.
             check_upload_size(request)
+            # Files dropped on the form were stored and read at once (intake): they are attached by id.
+            intake_uploads, primary_id = _intake_uploads(request)
             # The form passes every value on to the service; should it still refuse one, that value
             # is missing from cleaned_data, so its errors are shown instead of registering without it.
-            doc = _register(request, form, direction) if form.is_valid() else None
+            doc = _register(request, form, direction, intake_uploads, primary_id) if form.is_valid() else None
         except services.DuplicateSuspected as exc:
             duplicates = exc.documents
             form.add_error(None, exc.message)
@@ -226,17 +232,62 @@ def _registration(request, *, direction: str):
         form = form_class(agency_id=agency_id)
     return render(request, template, {
         "form": form, "duplicates": duplicates, "files_dropped": files_dropped,
-        "doc_types": {t.code: t for t in current_document_types()},
+        "doc_types": {t.code: t for t in current_document_types()}, "intake_direction": direction,
+        **uploads_panel_context(intake_uploads, user=request.user, direction=direction, primary_id=primary_id),
     })
 
 
-def _register(request, form, direction: str):
+def _intake_uploads(request):
+    """The files dropped on the form and already stored (hidden `intake_upload` ids) and the one whose
+    reading filled the form (`intake_primary`)."""
+    from congvu.intake.selectors import uploads_for_form
+
+    uploads = uploads_for_form(user=request.user, agency_id=request.agency_id,
+                               ids=request.POST.getlist("intake_upload"))
+    try:
+        primary_id = int(request.POST.get("intake_primary") or 0) or None
+    except ValueError:
+        primary_id = None
+    return uploads, primary_id
+
+
+def _intake_duplicates(request, uploads, token: str | None) -> None:
+    """Files dropped on the incoming form that are already kept with a registered document (same bytes,
+    or near-identical text) stop the registration like the registry's own duplicate check, unless the
+    clerk confirms ("Vẫn vào sổ"). A repeated submit of a registered form is not a duplicate."""
+    from congvu.intake.duplicates import find_cross_channel_duplicates
+
+    if not uploads or request.POST.get("allow_duplicate") == "1":
+        return
+    if token and Document.objects.filter(request_token=services.scoped_request_token(request.user, token)).exists():
+        return
+    matches = find_cross_channel_duplicates(actor=request.user, agency_id=request.agency_id,
+                                            stored_files=[u.file for u in uploads])
+    if matches:
+        exc = services.DuplicateSuspected([m.document for m in matches])
+        first = matches[0].document
+        exc.message = (f"Tệp tải lên trùng với văn bản đã vào sổ (số đến {first.register_number}"
+                       f"{', ' + first.number_notation if first.number_notation else ''}). Gắn tệp vào văn bản đó "
+                       "thay vì vào sổ lần nữa, hoặc bấm “Vẫn vào sổ” nếu đây là văn bản khác.")
+        raise exc
+
+
+def _register(request, form, direction: str, intake_uploads=(), primary_id: int | None = None):
+    from congvu.intake.registration import registration_completed
+
     data = form.cleaned_data
     agency = _current_agency(request)
     token = (data.get("request_token") or "").strip()[:64] or None
+    stored_files = [(u.file, u.original_name) for u in intake_uploads]
+    uploads = list(intake_uploads)
+
+    def on_registered(document):  # inside the registering transaction
+        registration_completed(actor=request.user, document=document, uploads=uploads, primary_id=primary_id)
+
     if direction == Direction.INCOMING:
         from congvu.documents.numbering import split_number_notation
 
+        _intake_duplicates(request, uploads, token)
         number, notation = split_number_notation(data.get("number_notation", ""))
         try:
             received_at = _received_at(data.get("received_on", ""))
@@ -256,7 +307,8 @@ def _register(request, form, direction: str):
         )
         return services.incoming_register(actor=request.user, agency=agency, data=payload,
                                           uploads=_uploads(request), request_token=token,
-                                          allow_duplicate=request.POST.get("allow_duplicate") == "1")
+                                          allow_duplicate=request.POST.get("allow_duplicate") == "1",
+                                          stored_files=stored_files, on_registered=on_registered)
     names = [line.strip() for line in (data.get("recipient_names") or "").splitlines() if line.strip()]
     payload = services.OutgoingData(
         doc_type=data.get("doc_type", ""), subject=data.get("subject", ""), signer=data.get("signer", ""),
@@ -268,7 +320,7 @@ def _register(request, form, direction: str):
         notes=data.get("notes", ""), access_official_ids=data.get("access_official_ids") or [],
     )
     return services.outgoing_register(actor=request.user, agency=agency, data=payload, uploads=_uploads(request),
-                                      request_token=token)
+                                      request_token=token, stored_files=stored_files, on_registered=on_registered)
 
 
 @agency_required

@@ -220,7 +220,8 @@ def _url(draft: Draft) -> str:
 def _tell(recipients, draft: Draft, *, kind: str, title: str, body: str = "", event: DraftEvent) -> None:
     """Notify people about a step of `draft`, once per step (the event id makes the key)."""
     notify(recipients=[r for r in recipients if r is not None], agency_id=draft.agency_id, kind=kind,
-           title=title, body=body, url=_url(draft), key=f"draft:{draft.pk}:{event.action}:{event.pk}")
+           title=title, body=body, url=_url(draft), key=f"draft:{draft.pk}:{event.action}:{event.pk}",
+           confidential=draft.secrecy != Secrecy.NORMAL)
 
 
 def _locked(actor, draft: Draft) -> Draft:

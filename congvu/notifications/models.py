@@ -18,6 +18,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # About a secret document: the e-mail (which leaves the system) says only that there is news.
+    confidential = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "thông báo"

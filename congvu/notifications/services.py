@@ -33,12 +33,13 @@ def _clip(text: str, limit: int) -> str:
 
 @transaction.atomic
 def notify(*, recipients: Iterable[Official | int], agency_id: int | None, kind: str, title: str,
-           body: str = "", url: str = "", key: str | None = None) -> int:
+           body: str = "", url: str = "", key: str | None = None, confidential: bool = False) -> int:
     """Put one notification in each recipient's inbox and queue an e-mail to those with an address.
 
     Runs inside the caller's transaction (rolls back with it); e-mails are sent after it commits.
     With `key`, an official gets it at most once: a second call, even a concurrent one, creates nothing
-    for them (the unique constraint decides). Returns the number of notifications created."""
+    for them (the unique constraint decides). `confidential` (about a secret document): the inbox shows
+    everything, the e-mail only that there is a notification. Returns the number of notifications created."""
     title = (title or "").strip()
     if not title:
         raise ValidationFailed("Thông báo phải có tiêu đề.", fields={"title": "Chưa nhập tiêu đề."})
@@ -52,7 +53,7 @@ def notify(*, recipients: Iterable[Official | int], agency_id: int | None, kind:
     if not ids:
         return 0
     fields = {"agency_id": agency_id, "kind": kind, "title": _clip(title, TITLE_MAX), "body": body, "url": url,
-              "key": key}
+              "key": key, "confidential": confidential}
     total = 0
     for start in range(0, len(ids), CHUNK):  # bounded IN lists and memory for very long recipient lists
         total += _notify_chunk(ids[start:start + CHUNK], fields)

@@ -7,9 +7,13 @@ from django.utils import timezone
 from congvu.jobs import job
 from congvu.notifications.models import Notification
 
+CONFIDENTIAL_SUBJECT = "Bạn có thông báo mới về văn bản mật"
+CONFIDENTIAL_BODY = "Nội dung thông báo về văn bản mật không gửi qua thư điện tử; vui lòng đăng nhập hệ thống để xem."
+
 
 def email_text(notification: Notification) -> str:
-    lines = [notification.body.strip()] if notification.body.strip() else []
+    body = CONFIDENTIAL_BODY if notification.confidential else notification.body.strip()
+    lines = [body] if body else []
     if notification.url:
         url = notification.url if "://" in notification.url else f"{settings.SITE_URL}{notification.url}"
         lines.append(f"Xem chi tiết: {url}")
@@ -29,7 +33,7 @@ def send_email(*, notification_id: int) -> None:
     if notification is None or notification.emailed_at is not None or not notification.official.email:
         return
     EmailMessage(
-        subject=f"[congvu] {notification.title}",
+        subject=f"[congvu] {CONFIDENTIAL_SUBJECT if notification.confidential else notification.title}",
         body=email_text(notification),
         to=[f"{notification.official.full_name} <{notification.official.email}>"],
     ).send()

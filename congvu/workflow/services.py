@@ -141,7 +141,8 @@ def _notify(*, recipients: Iterable[int], agency_id: int, kind: str, title: str,
                    title=SECRET_NOTICE.format(ref=doc.number_notation or "").replace("  ", " "),
                    body=SECRET_NOTICE_BODY)
     if ids:
-        notify(recipients=ids, agency_id=agency_id, kind=kind, title=title, body=body, url=url, key=key)
+        notify(recipients=ids, agency_id=agency_id, kind=kind, title=title, body=body, url=url, key=key,
+               confidential=doc is not None and doc.secrecy != Secrecy.NORMAL)
 
 
 def _fmt_due(due_at: dt.datetime | None) -> str:

@@ -182,7 +182,7 @@ def _deliver(agency: Agency, now: dt.datetime, run_id: str, stats: RunStats) -> 
                         recipients=[person], agency_id=agency.pk, kind=f"workflow.reminder.{kind}",
                         title=f"{what} {KIND_WORDS[kind]}: {subject_for(a, person, 200)}",
                         body=f"Hạn xử lý: {due}.", url=subject_url(document_id=a.document_id, task_id=a.task_id),
-                        key=f"reminder:{log_id}")
+                        key=f"reminder:{log_id}", confidential=bool(a.secret))
                 continue
             parts = []
             for label, bucket in (("Việc của bạn", t.own), ("Việc bạn đã giao", t.given)):
@@ -194,7 +194,8 @@ def _deliver(agency: Agency, now: dt.datetime, run_id: str, stats: RunStats) -> 
             stats.notifications += notify(
                 recipients=[person], agency_id=agency.pk, kind="workflow.reminder.digest",
                 title="Nhắc việc — " + "; ".join(parts), body="\n".join(lines),
-                url=my_work if t.own else overdue_url, key=f"reminders:{run_id}:{agency.pk}:{last_id}")
+                url=my_work if t.own else overdue_url, key=f"reminders:{run_id}:{agency.pk}:{last_id}",
+                confidential=any(subjects[s[1]].secret for s in t.samples[:SAMPLES]))
         base.filter(pk__lte=last_id).update(notified_at=now)
 
 

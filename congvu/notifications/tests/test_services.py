@@ -190,6 +190,19 @@ def test_the_email_job_sends_once_with_a_link_to_the_site(agency, leader, settin
     assert len(mail.outbox) == 1
 
 
+def test_a_confidential_notification_is_in_the_inbox_but_its_email_tells_nothing(agency, leader):
+    _with_email(leader, "lanhdao@nongson.gov.vn")
+    notify(recipients=[leader.official], agency_id=agency.pk, kind="workflow.assigned",
+           title="Được giao chủ trì: Về phương án bảo vệ mục tiêu", body="Hạn 05/12/2026.",
+           url="/documents/7/", confidential=True)
+    assert run_queued("notifications.send_email") == 1
+    message = mail.outbox[0]
+    assert message.subject == "[congvu] Bạn có thông báo mới về văn bản mật"
+    assert "bảo vệ mục tiêu" not in message.body and "05/12/2026" not in message.body
+    assert "/documents/7/" in message.body
+    assert Notification.objects.get().title == "Được giao chủ trì: Về phương án bảo vệ mục tiêu"
+
+
 def test_no_email_when_the_address_was_removed(agency, leader):
     _with_email(leader, "lanhdao@nongson.gov.vn")
     notify(recipients=[leader.official], agency_id=agency.pk, kind="k", title="T")

@@ -37,6 +37,7 @@ class Extraction(models.Model):
     ocr_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     extractor_version = models.CharField(max_length=20, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)  # when the current OCR run took the row
+    attempts = models.PositiveSmallIntegerField(default=0)  # OCR runs started (a crash-looping file stops)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)  # also the OCR run's heartbeat (progress saves it)
 

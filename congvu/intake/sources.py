@@ -144,8 +144,10 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def read_text(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = None,
-              content_type: str | None = None) -> TextResult:
-    """Read the text of a file; never raises for a bad file (see the module docstring)."""
+              content_type: str | None = None, max_seconds: float | None = None) -> TextResult:
+    """Read the text of a file; never raises for a bad file (see the module docstring).
+
+    `max_seconds` bounds the time spent on a PDF's text layer (default MAX_PDF_SECONDS)."""
     if isinstance(path_or_bytes, bytes | bytearray | memoryview):
         data = bytes(path_or_bytes)
         path = None
@@ -160,7 +162,7 @@ def read_text(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = No
         kind = content_type  # trust the caller's check for a type we cannot tell apart from noise
     try:
         if kind == PDF:
-            result = _read_pdf(data)
+            result = _read_pdf(data, MAX_PDF_SECONDS if max_seconds is None else max_seconds)
         elif kind == DOCX:
             result = _read_docx(data)
         elif kind == DOC:
@@ -174,10 +176,10 @@ def read_text(path_or_bytes: str | os.PathLike | bytes, *, name: str | None = No
         else:
             result = TextResult("", TextSource.NONE, warnings=[MSG_UNKNOWN_TYPE])
     except ReadFailed as exc:
-        result = TextResult("", _source_for(kind), warnings=[str(exc)])
+        result = TextResult("", TextSource.NONE, warnings=[str(exc)])
     except Exception:  # a reader library choking on a hostile file must not stop registration
         log.warning("reading %s failed", name or "bytes", exc_info=True)
-        result = TextResult("", _source_for(kind), warnings=[MSG_UNKNOWN_TYPE if not kind else _damaged(kind)])
+        result = TextResult("", TextSource.NONE, warnings=[MSG_UNKNOWN_TYPE if not kind else _damaged(kind)])
     result.content_type = kind
     return finish(result)
 
@@ -195,11 +197,6 @@ def finish(result: TextResult) -> TextResult:
             result.legacy_encoding = repaired.legacy_encoding
             result.warnings.append(MSG_LEGACY.format(name=LEGACY_NAMES[repaired.legacy_encoding]))
     return result
-
-
-def _source_for(kind: str) -> TextSource:
-    return {PDF: TextSource.TEXT_LAYER, DOCX: TextSource.DOCX, DOC: TextSource.DOC,
-            TEXT: TextSource.PLAIN}.get(kind, TextSource.NONE)
 
 
 def _damaged(kind: str) -> str:
@@ -238,7 +235,7 @@ def pdf_page_count(data: bytes) -> int | None:
             doc.close()
 
 
-def _pdf_pages(data: bytes, warnings: list[str]) -> tuple[list[str], int]:
+def _pdf_pages(data: bytes, warnings: list[str], max_seconds: float) -> tuple[list[str], int]:
     """The text of each page (as many as fit in the time and size budget) and the page count."""
     import pypdfium2 as pdfium
 
@@ -255,8 +252,8 @@ def _pdf_pages(data: bytes, warnings: list[str]) -> tuple[list[str], int]:
             started = time.monotonic()
             total = 0
             for index in range(pages):
-                if time.monotonic() - started > MAX_PDF_SECONDS:
-                    warnings.append(MSG_SLOW_PDF.format(seconds=int(MAX_PDF_SECONDS), page=index, pages=pages))
+                if time.monotonic() - started > max_seconds:
+                    warnings.append(MSG_SLOW_PDF.format(seconds=int(max_seconds), page=index, pages=pages))
                     break
                 page = doc[index]
                 try:
@@ -276,15 +273,15 @@ def _pdf_pages(data: bytes, warnings: list[str]) -> tuple[list[str], int]:
     return texts, pages
 
 
-def _read_pdf(data: bytes) -> TextResult:
+def _read_pdf(data: bytes, max_seconds: float) -> TextResult:
     signed = is_signed_pdf(data)
     warnings: list[str] = []
     try:
-        texts, pages = _pdf_pages(data, warnings)
+        texts, pages = _pdf_pages(data, warnings, max_seconds)
     except ReadFailed as exc:
-        return TextResult("", TextSource.TEXT_LAYER, signed=signed, warnings=[str(exc)])
+        return TextResult("", TextSource.NONE, signed=signed, warnings=[str(exc)])
     if pages == 0:
-        return TextResult("", TextSource.TEXT_LAYER, pages=0, signed=signed, warnings=[MSG_PDF_DAMAGED])
+        return TextResult("", TextSource.NONE, pages=0, signed=signed, warnings=[MSG_PDF_DAMAGED])
     text = "\n\f\n".join(texts).strip("\n\f")
     missing = sum(1 for t in texts if _letters(t) < MIN_PAGE_LETTERS)
     private = len(_PRIVATE_USE.findall(text))
@@ -296,7 +293,7 @@ def _read_pdf(data: bytes) -> TextResult:
         needs_ocr = True
         warnings.append(MSG_BAD_TEXT_LAYER)
         text = ""
-    elif missing == len(texts) or (texts and _letters(texts[0]) < MIN_PAGE_LETTERS):
+    elif texts and (missing == len(texts) or _letters(texts[0]) < MIN_PAGE_LETTERS):
         needs_ocr = True
         warnings.append(MSG_NO_TEXT_LAYER if missing == len(texts)
                         else MSG_PARTIAL_TEXT_LAYER.format(missing=missing, pages=pages))

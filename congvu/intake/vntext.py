@@ -631,7 +631,18 @@ def repair(text: str) -> Repaired:
     text, joined = _rejoin(text)
     if joined:
         changes.append("rejoined")
-    text, split = _split_header(text)
+    pages = []
+    split = 0
+    for page in text.split("\f"):  # a form feed separates pages: each page may start with a header
+        body = page.strip("\n")
+        if body:
+            lead = page[:len(page) - len(page.lstrip("\n"))]
+            trail = page[len(page.rstrip("\n")):]
+            body, n = _split_header(body)
+            page = lead + body + trail
+            split += n
+        pages.append(page)
+    text = "\f".join(pages)
     if split:
         changes.append("header_columns")
     text, marks = _split_signature_marks(text)

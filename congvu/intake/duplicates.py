@@ -25,6 +25,7 @@ from congvu.documents.models import Attachment, Channel, Direction, Document, St
 from congvu.documents.selectors import visible_documents
 from congvu.documents.services import find_duplicates
 from congvu.intake.models import Extraction, ExtractionStatus, IntakeUpload, TextFingerprint
+from congvu.intake.registration import issuer_variants
 from congvu.org.selectors import can_register
 
 # --- SimHash -----------------------------------------------------------------------------------
@@ -206,9 +207,10 @@ def find_cross_channel_duplicates(*, actor, agency_id: int, stored_files: list[S
         from congvu.org.models import Agency
 
         agency = Agency.objects.get(pk=agency_id)
-        for doc in find_duplicates(actor=actor, agency=agency, issuer=meta["issuer"], number=meta.get("number", ""),
-                                   notation=meta.get("notation", ""), issued_date=meta["issued_date"]):
-            add(doc, "metadata")
+        for issuer in issuer_variants(meta["issuer"]):  # "ỦY BAN NHÂN DÂN TỈNH …" was registered as "UBND tỉnh …"
+            for doc in find_duplicates(actor=actor, agency=agency, issuer=issuer, number=meta.get("number", ""),
+                                       notation=meta.get("notation", ""), issued_date=meta["issued_date"]):
+                add(doc, "metadata")
     for f in files:
         for doc, distance in near_text_documents(actor=actor, agency_id=agency_id, stored_file=f):
             add(doc, "text", distance)

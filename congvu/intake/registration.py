@@ -5,13 +5,14 @@ field as read and as saved is kept (`ExtractionCorrection`) to measure accuracy 
 
 import datetime as dt
 import logging
+import re
 import unicodedata
 
 from django.db import IntegrityError, transaction
 
 from congvu.audit.services import journal_record
 from congvu.core.errors import PermissionDenied
-from congvu.core.folding import fold, fold_for_index
+from congvu.core.folding import fold_for_index
 from congvu.documents import files as file_store
 from congvu.documents.models import Direction, Document, DocumentType, Secrecy, StoredFile, Urgency
 from congvu.intake.models import Extraction, ExtractionCorrection, ExtractionStatus, IntakeUpload
@@ -86,9 +87,9 @@ def upload_receive(*, actor, agency: Agency, upload) -> IntakeUpload:
 def _start_reading(actor, stored_file: StoredFile) -> None:
     """Read the file now (text layer, Word) or queue its OCR. Never fails the upload: a file that cannot
     be read is still attached, and the clerk types its fields by hand."""
-    from congvu.intake.services import extraction_start
-
     try:
+        from congvu.intake.services import extraction_start
+
         extraction_start(actor=actor, stored_file=stored_file)
     except Exception:
         log.exception("starting the extraction of stored file %s failed", stored_file.pk)
@@ -126,6 +127,16 @@ def _iso_date(value: str) -> str:
         return ""
 
 
+def _notation_with_year(number: str, notation: str, text: str) -> str:
+    """A legal document's notation carries its year ("30/2016/QĐ-UBND"); the extractor gives the part
+    after the last "/". The registry keeps the year in the notation ("2016/QĐ-UBND"), so it is put back
+    when the text prints it."""
+    if not (number and notation and text):
+        return notation
+    m = re.search(rf"(?<!\d){re.escape(number)}\s*/\s*((?:19|20)\d\d)\s*/\s*{re.escape(notation)}", text)
+    return f"{m.group(1)}/{notation}" if m else notation
+
+
 def read_values(extraction: Extraction | None, *, direction: str = Direction.INCOMING) -> dict[str, str]:
     """The extraction's fields in the registry's terms (doc type and marks as codes, date ISO), for the
     fields compared at registration; "" where nothing was read."""
@@ -138,7 +149,8 @@ def read_values(extraction: Extraction | None, *, direction: str = Direction.INC
         return " ".join(str(value).split()) if value else ""
 
     values = {
-        "issuer": text("issuer"), "number": text("number"), "notation": text("notation").replace(" ", ""),
+        "issuer": text("issuer"), "number": text("number"),
+        "notation": _notation_with_year(text("number"), text("notation").replace(" ", ""), extraction.text),
         "date": _iso_date(raw.get("date") or ""), "doc_type": _doc_type_code(text("doc_type")),
         "subject": text("subject"), "signer": text("signer"), "signer_title": text("signer_title"),
         "urgency": _mark_code(text("urgency"), _URGENCY, Urgency),
@@ -160,8 +172,9 @@ def form_fill(extraction: Extraction | None, *, direction: str = Direction.INCOM
               agency_id: int | None = None) -> dict[str, dict]:
     """What the registration form offers: form field name → {"value", "low", "label"}. Only fields read.
 
-    The issuer is offered in the spelling of earlier documents when one folds alike ("UBND TỈNH QUẢNG NAM"
-    → "UBND tỉnh Quảng Nam"), so the clerk's register stays consistent."""
+    The issuer is offered in the spelling of earlier documents when one folds alike, "UBND" and "Ủy ban
+    nhân dân" being the same ("ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM" → "UBND tỉnh Quảng Nam"), so the register
+    stays consistent."""
     values = read_values(extraction, direction=direction)
     if not values:
         return {}
@@ -181,9 +194,12 @@ def form_fill(extraction: Extraction | None, *, direction: str = Direction.INCOM
         if issuer and user is not None and agency_id is not None:
             from congvu.documents.selectors import issuer_suggestions
 
-            for known in issuer_suggestions(user=user, agency_id=agency_id, prefix=issuer, limit=10):
-                if fold(known) == fold(issuer):
-                    issuer = known
+            variants = issuer_variants(issuer)
+            for variant in variants:
+                known = [k for k in issuer_suggestions(user=user, agency_id=agency_id, prefix=variant, limit=10)
+                         if fold_for_index(k) in variants]
+                if known:
+                    issuer = known[0]
                     break
         offer("issuer", issuer, "issuer")
         number_notation = "/".join(v for v in (values["number"], values["notation"]) if v)
@@ -199,6 +215,24 @@ def form_fill(extraction: Extraction | None, *, direction: str = Direction.INCOM
     return offered
 
 
+# Long and short forms of the bodies most documents come from: a letterhead prints "ỦY BAN NHÂN DÂN TỈNH
+# QUẢNG NAM", the register often says "UBND tỉnh Quảng Nam". Folded.
+_ISSUER_FORMS = (("uy ban nhan dan", "ubnd"), ("hoi dong nhan dan", "hdnd"), ("uy ban mat tran to quoc", "ubmttq"))
+
+
+def issuer_variants(issuer: str) -> list[str]:
+    """The folded issuer and its other form ("uy ban nhan dan tinh quang nam" ↔ "ubnd tinh quang nam")."""
+    folded = fold_for_index(issuer)
+    if not folded:
+        return []
+    variants = [folded]
+    for long, short in _ISSUER_FORMS:
+        for a, b in ((long, short), (short, long)):
+            if folded == a or folded.startswith(a + " "):
+                variants.append(b + folded[len(a):])
+    return list(dict.fromkeys(variants))
+
+
 # --- at registration ---------------------------------------------------------------------------
 
 def _same(a: str, b: str) -> bool:
@@ -207,6 +241,22 @@ def _same(a: str, b: str) -> bool:
     def norm(s):
         return " ".join(unicodedata.normalize("NFC", s or "").casefold().split())
     return norm(a) == norm(b)
+
+
+def _short_forms(text: str) -> str:
+    text = " ".join(unicodedata.normalize("NFC", text or "").casefold().replace("uỷ", "ủy").split())
+    for long, short in (("ủy ban nhân dân", "ubnd"), ("hội đồng nhân dân", "hđnd"),
+                        ("ủy ban mặt trận tổ quốc", "ubmttq")):
+        text = text.replace(long, short)
+    return text
+
+
+def _kept(key: str, read: str, saved: str) -> bool:
+    """The clerk kept what was read: equal as `_same` says; for the issuer, the long and short forms of one
+    body are the same ("ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM" offered as the register's "UBND tỉnh Quảng Nam")."""
+    if _same(read, saved):
+        return True
+    return key == "issuer" and _short_forms(read) == _short_forms(saved)
 
 
 def saved_values(document: Document) -> dict[str, str]:
@@ -231,7 +281,7 @@ def corrections_record(*, actor, document: Document, upload: IntakeUpload) -> li
     rows = [
         ExtractionCorrection(
             extraction=extraction, document=document, field=key, extracted=read[key], final=final[key],
-            confidence=confidence_of(extraction, key), changed=not _same(read[key], final[key]), actor=actor)
+            confidence=confidence_of(extraction, key), changed=not _kept(key, read[key], final[key]), actor=actor)
         for key in read
     ]
     return ExtractionCorrection.objects.bulk_create(rows)

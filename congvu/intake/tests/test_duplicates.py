@@ -10,6 +10,7 @@ import unicodedata
 import pytest
 from django.utils import timezone
 
+from conftest import make_official
 from congvu.audit.models import JournalEntry
 from congvu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from congvu.documents.models import Attachment, Document, Register, Secrecy, StoredFile
@@ -32,8 +33,6 @@ from congvu.intake.duplicates import (
 )
 from congvu.intake.models import Extraction, ExtractionStatus, IntakeUpload, TextFingerprint
 from congvu.org.models import Role
-
-from conftest import make_official
 
 # --- texts -------------------------------------------------------------------------------------
 

@@ -95,9 +95,57 @@ def _normalise(text: str) -> str:
     text = re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)
     text = text.replace("\u00a0", " ").replace("\t", "   ").replace("\f", "\n")
     text = re.sub(r" ?\| ?", "\n", text)  # table cell separators of copied tables
-    text = re.sub(r" {3,}", "\n", text)  # a wide gap is a column boundary (pdftotext -layout)
-    text = re.sub(r"[ ]+\n", "\n", text)
-    return re.sub(r"\n[ ]+", "\n", text)
+    if _GAP.search(text):
+        text = _decolumn(text)
+    text = re.sub(r"(?m)^[ ]+|[ ]+$", "", text)
+    return re.sub(r" {3,}", "\n", text)  # any other wide gap is a column boundary too
+
+
+_GAP = re.compile(r"\S {3,}\S")
+
+
+def _decolumn(text: str) -> str:
+    """Text laid out in columns side by side (pdftotext -layout, some OCR): each block of lines where the
+    header or signature columns stand next to each other is rewritten as the left column, then the right
+    one, so that "ỦY BAN NHÂN DÂN … CỘNG HÒA …" / "TỈNH QUẢNG NAM … Độc lập …" reads like a table's cells.
+    A block starts at a line with a wide gap and ends at a blank line or a full-width line of the body."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _GAP.search(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].strip() and j - i < 40:
+            line = lines[j]
+            if not _GAP.search(line) and len(line.strip()) > 60 and len(line) - len(line.lstrip()) < 8:
+                break  # a line of the body: full width, starting at the margin
+            j += 1
+        region = lines[i:j]
+        split_at = _right_column(region)
+        left, right = [], []
+        for line in region:
+            for m in re.finditer(r"\S+(?: {1,2}\S+)*", line):
+                (right if m.start() >= split_at else left).append(m.group())
+        out += left + right
+        i = j
+    return "\n".join(out)
+
+
+def _right_column(region: list[str]) -> int:
+    """The column where the right-hand column starts: between the furthest end of a left piece and the
+    nearest start of a right piece on the lines that hold both."""
+    left_end, right_start = 0, 10_000
+    for line in region:
+        pieces = list(re.finditer(r"\S+(?: {1,2}\S+)*", line))
+        if len(pieces) >= 2:
+            left_end = max(left_end, max(p.end() for p in pieces[:-1]))
+            right_start = min(right_start, pieces[-1].start())
+    if right_start == 10_000:
+        return 0
+    return (left_end + right_start) // 2 + 2 if left_end < right_start else right_start
 
 
 # --- patterns on the folded text (upper-case ASCII, same positions as the text) --------------------------------
@@ -112,7 +160,7 @@ _MOTTO = [
 _SO = re.compile(r"(?<![A-Z0-9/])S[O06]\s*([:;.]?)\s*(\d{0,6})\s*/\s*(?:((?:19|20)\d{2})\s*/\s*)?"
                  r"([A-Z][A-Z0-9.&]*(?:[ ]?-[ ]?[A-Z0-9][A-Z0-9.&]*)*)")
 _DATE = re.compile(r"NGAY\s*(\d{1,2}|[.…_ ]{0,12})\s*THANG\s*(\d{1,2}|[.…_ ]{0,12})\s*NAM\s*((?:19|20)\d{2})")
-_BODY = re.compile(r"(?<![A-Z])(CAN\s+CU|KINH\s+GUI|NOI\s+NHAN\s*:|DIEU\s+1\b|THUC\s+HIEN\s)")
+_BODY = re.compile(r"(?<![A-Z])(CAN\s+CU|KINH\s+GUI|NOI\s+NHAN\s*:|DIEU\s+1\b)")
 _VV = re.compile(r"(?<![A-Z/])V\s*/\s*V\b")
 _KINH_GUI = re.compile(r"(?<![A-Z])KINH\s+GUI\s*[:;.]?")
 _NOI_NHAN = re.compile(r"(?<![A-Z])NOI\s+NHAN\s*[:;.]")
@@ -380,7 +428,9 @@ class _Reader:
             start += m.end()
         end = self._subject_end(start, vv=False)
         lines = [_spaces(line) for line in self.t[start:end].split("\n") if line.strip()]
+        lines, cut0 = _cut_body_lines(lines)
         lines, cut = _cut_authority_lines(lines)
+        cut = cut or cut0
         value = _spaces(" ".join(lines))
         value, cut2 = _cut_case_change(value)
         value, cut3 = self._cut_authority_tail(value)
@@ -577,6 +627,9 @@ def _place_before(t: str, line_start: int, comma: int) -> tuple[tuple[int, int] 
     return (line_start + kept[0][0], line_start + kept[-1][1]), "walk"
 
 
+_UNIT_WORDS = {"TINH", "PHO", "HUYEN", "QUAN", "XA", "PHUONG", "TRAN"}
+
+
 def _agency_heads(words: list[str]) -> list[tuple[int, int]]:
     """(index, length) of each agency head noun in the folded words, longest match first."""
     heads = sorted((h.split() for h in vocab.AGENCY_HEADS), key=len, reverse=True)
@@ -590,6 +643,8 @@ def _agency_heads(words: list[str]) -> list[tuple[int, int]]:
                 after = words[i + n] if i + n < len(words) else ""
                 if (before, head[0]) in vocab.FUSED_BEFORE or (head[-1], after) in vocab.FUSED_AFTER:
                     continue
+                if n == 1 and i >= 2 and words[i - 2] in _UNIT_WORDS:
+                    continue  # "THÀNH PHỐ HẢI PHÒNG": the last syllable of a place name
                 found.append((i, n))
                 i += n - 1
                 break
@@ -626,6 +681,22 @@ def _split_agency(lines: list[str]) -> tuple[str | None, str | None, str]:
     return _spaces(" ".join(text[:at])).strip(" ,"), _spaces(" ".join(text[at:])).strip(" ,"), "head_split"
 
 
+_BODY_LINE = re.compile(
+    r"(Căn cứ|Thực hiện|Theo|Trong|Để|Nhằm|Ngày|Triển khai|Thi hành|Xét|Sau khi|Trên cơ sở|Qua|Hiện nay|Vừa qua|"
+    r"Thời gian|Tiếp theo|Phúc đáp|Trả lời|Nhận được|Kính gửi|Điều \d)\b|\d+\.\s|[IVX]+\.\s|[a-zđ]\)\s")
+
+
+def _cut_body_lines(lines: list[str]) -> tuple[list[str], bool]:
+    """Stop a subject at the first line of the body: a paragraph opener ("Thực hiện …", "1. …") or a long
+    line that ends a sentence. The subject itself may start with such a word ("Thực hiện …" of a Hướng dẫn)."""
+    for i in range(1, len(lines)):
+        if _BODY_LINE.match(lines[i]) or (len(lines[i]) > 60 and re.search(r"[.:;]$", lines[i])):
+            return lines[:i], True
+    if len(lines) > 6:
+        return lines[:6], True
+    return lines, False
+
+
 _CONNECTORS = {"CUA", "VOI", "CHO", "TAI", "THUOC", "VE", "VA", "DOI", "GIUA", "TU", "DEN", "O", "TRONG", "TREN"}
 
 
@@ -644,7 +715,8 @@ def _cut_authority_lines(lines: list[str]) -> tuple[list[str], bool]:
             return lines[:i], True
         if upper and any(folded.startswith(h + " ") for h in heads) and lines[i - 1] != lines[i - 1].upper():
             return lines[:i], True
-        if upper and lines[i - 1] != lines[i - 1].upper() and _UPWORD.search(lines[i]):
+        words = [w for w in lines[i].split(" ") if len(w.strip(",.;:")) >= 2 and w.strip(",.;:").isalpha()]
+        if upper and lines[i - 1] != lines[i - 1].upper() and len(words) >= 3:
             return lines[:i], True
     return lines, False
 
@@ -714,7 +786,7 @@ def _noi_nhan_items(t: str, start: int) -> list[str]:
                 break
         elif items and not re.search(r"[;.]$", items[-1]) and not _is_upper_line(line):
             items[-1] += " " + line
-        elif _is_upper_line(line):
+        elif _is_upper_line(line) or _SIGNED_NOTE.fullmatch(line):
             continue  # a signature line interleaved with the list
         else:
             break
@@ -755,6 +827,16 @@ def _drop_list_items(window: str) -> str:
     return "\n".join(out)
 
 
+def _starts_line(text: str, k: int, tokens: list[str]) -> bool:
+    """Whether the k-th whitespace-separated token of `text` is the first of its line."""
+    seen = -1
+    for m in re.finditer(r"\S+", text):
+        seen += 1
+        if seen == k:
+            return m.start() == 0 or text[m.start() - 1] == "\n"
+    return False
+
+
 _PREFIX = re.compile(r"^(TM|KT|TL|TUQ|Q|PP|T/M|K/T|T/L)\.?$")
 _SIGNED_NOTE = re.compile(r"\(?\[?\s*(đã ký|Đã ký|ĐÃ KÝ|ký|Ký|signed)\s*\]?\)?\s*$")
 
@@ -769,10 +851,13 @@ def _signature(window: str, pick: str, anchor: int | None) -> tuple[str, str, st
         before = _SIGNED_NOTE.sub("", before.rstrip())
         tokens = before.split()
         run: list[str] = []
-        for tok in reversed(tokens):
-            if _PREFIX.match(tok) or re.match(r"^(TM|KT|TL|TUQ|Q|PP)\.\S", tok) or \
-                    (_is_upper_word(tok) and not re.search(r"[.;:()]$", tok.rstrip(","))
-                     and not re.search(r"\d", tok)):
+        for k in range(len(tokens) - 1, -1, -1):
+            tok = tokens[k]
+            if _PREFIX.match(tok) or re.match(r"^(TM|KT|TL|TUQ|Q|PP)\.\S", tok):
+                if k and tokens[k - 1].endswith((",", ":")) and not _starts_line(before, k, tokens):
+                    break  # "Lưu: VT, KT." — a unit in the archive line, not "KT." of a signature
+                run.insert(0, tok)
+            elif _is_upper_word(tok) and not re.search(r"[.;:()]$", tok.rstrip(",")) and not re.search(r"\d", tok):
                 run.insert(0, tok)
             else:
                 break
@@ -815,10 +900,17 @@ def empty_fields() -> dict:
 
 def extract_fields(text: str) -> tuple[dict, dict]:
     """The metadata printed on a document, and a confidence per field. See the module's docstring."""
+    fields, confidence, _paths = explain(text)
+    return fields, confidence
+
+
+def explain(text: str) -> tuple[dict, dict, dict]:
+    """`extract_fields` and, per field, the way its value was found (the keys of CONFIDENCE[field]):
+    what the benchmark calibrates the confidences with."""
     reader = _Reader(text or "")
     reader.locate()
     if not reader.is_document():
-        return empty_fields(), {k: 0.0 for k in FIELDS}
+        return empty_fields(), {k: 0.0 for k in FIELDS}, {k: "absent" for k in FIELDS}
     reader.number_notation()
     reader.place_date()
     reader.doc_type()
@@ -828,4 +920,4 @@ def extract_fields(text: str) -> tuple[dict, dict]:
     reader.recipients()
     reader.signer()
     confidence = {k: CONFIDENCE[k].get(reader.paths[k], 0.0) for k in FIELDS}
-    return dict(reader.values), confidence
+    return dict(reader.values), confidence, dict(reader.paths)

@@ -193,6 +193,7 @@ def _run(args: list[str], *, time_limit: float, progress, total: int) -> None:
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                             start_new_session=True, text=True, errors="replace")
     tail: list[str] = []
+    reported = [0]
 
     def read_stderr() -> None:
         assert proc.stderr is not None
@@ -200,9 +201,11 @@ def _run(args: list[str], *, time_limit: float, progress, total: int) -> None:
             if line.startswith(PROGRESS_PREFIX):
                 parts = line.split()
                 if len(parts) >= 3 and parts[1] == "OCR" and progress is not None:
-                    done = int(parts[2])
-                    with contextlib.suppress(Exception):  # a progress callback must not kill the OCR
-                        progress(min(done, total), total)
+                    done = min(int(parts[2]), total)
+                    if done > reported[0]:
+                        reported[0] = done
+                        with contextlib.suppress(Exception):  # a progress callback must not kill the OCR
+                            progress(done, total)
                 continue
             tail.append(line.rstrip())
             del tail[:-40]

@@ -55,9 +55,7 @@ def upload_receive(*, actor, agency: Agency, upload) -> IntakeUpload:
         raise PermissionDenied("Chỉ văn thư của cơ quan được tải văn bản lên để vào sổ.")
     prepared = file_store.prepare_upload(upload, field="file")
     written: list[str] = []
-    try:
-        if not StoredFile.objects.filter(sha256=prepared.sha256).exists():
-            prepared.text = file_store.extract_text(prepared.temp_path, prepared.content_type)
+    try:  # the text for search is the reading's (`extraction_start` puts it on the StoredFile)
         with transaction.atomic():
             row = StoredFile.objects.filter(sha256=prepared.sha256).first()
             if row is None:
@@ -86,13 +84,26 @@ def upload_receive(*, actor, agency: Agency, upload) -> IntakeUpload:
 
 def _start_reading(actor, stored_file: StoredFile) -> None:
     """Read the file now (text layer, Word) or queue its OCR. Never fails the upload: a file that cannot
-    be read is still attached, and the clerk types its fields by hand."""
-    try:
-        from congvu.intake.services import extraction_start
+    be read is still attached, and the clerk types its fields by hand (or asks to read it again)."""
+    from congvu.intake.services import extraction_start
 
+    try:
         extraction_start(actor=actor, stored_file=stored_file)
     except Exception:
         log.exception("starting the extraction of stored file %s failed", stored_file.pk)
+
+
+def upload_read_again(*, actor, upload: IntakeUpload) -> Extraction:
+    """Read an upload's file again: after a failure, or a reading that never started (OCR installed since,
+    a worker lost). Only the uploader (the caller checks it through `selectors.upload_get`)."""
+    from congvu.intake.services import extraction_restart, extraction_start
+
+    if upload.uploaded_by_id != actor.pk:
+        raise PermissionDenied("Chỉ người tải tệp lên được yêu cầu đọc lại.")
+    extraction = Extraction.objects.filter(file_id=upload.file_id).first()
+    if extraction is None:
+        return extraction_start(actor=actor, stored_file=upload.file)
+    return extraction_restart(actor=actor, extraction_id=extraction.pk)
 
 
 # --- what was read, as the form's values -------------------------------------------------------

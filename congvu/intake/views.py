@@ -18,7 +18,7 @@ from congvu.documents.upload_handlers import check_upload_size
 from congvu.intake import selectors
 from congvu.intake.duplicates import duplicate_link, find_cross_channel_duplicates
 from congvu.intake.models import IntakeUpload
-from congvu.intake.registration import form_fill, read_values, upload_receive
+from congvu.intake.registration import form_fill, read_values, upload_read_again, upload_receive
 from congvu.org.models import Agency
 from congvu.org.selectors import can_register
 
@@ -97,6 +97,20 @@ def upload_status(request, pk: int):
         raise Http404(selectors.NOT_FOUND)
     ctx = upload_context(u, user=request.user, direction=_direction(request.GET.get("form")),
                          autofill=request.GET.get("fill") == "1")
+    return render(request, "intake/_status.html", ctx)
+
+
+@login_required
+@require_POST
+def upload_read(request, pk: int):
+    """htmx: read an upload's file again (after a failure); answers its new status."""
+    try:
+        u = selectors.upload_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404(selectors.NOT_FOUND)
+    upload_read_again(actor=request.user, upload=u)
+    ctx = upload_context(u, user=request.user, direction=_direction(request.POST.get("form")),
+                         autofill=request.POST.get("fill") == "1")
     return render(request, "intake/_status.html", ctx)
 
 

@@ -2,8 +2,10 @@
 save, the duplicate warning and linking, and the accuracy page for leaders."""
 
 import datetime as dt
+import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -31,6 +33,53 @@ READ = {
 CONFIDENCE = {"issuer": 0.97, "parent_issuer": 0.9, "number": 0.99, "notation": 0.98, "doc_type": 0.95,
               "place": 0.9, "date": 0.99, "subject": 0.6, "signer": 0.95, "signer_title": 0.7, "urgency": 0.95,
               "secrecy": 0.95, "recipients": 0.8}
+
+
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def cong_van_pdf(*, number="215", notation="UBND-VP", issuer="ỦY BAN NHÂN DÂN\nHUYỆN NÔNG SƠN", place="Nông Sơn",
+                 date=ISSUED, subject="V/v triển khai nhiệm vụ chuyển đổi số năm 2026",
+                 body="Thực hiện Kế hoạch số 45/KH-UBND của Ủy ban nhân dân tỉnh về chuyển đổi số năm 2026, Ủy ban "
+                      "nhân dân huyện đề nghị các phòng, ban chuyên môn rà soát danh mục thủ tục hành chính.",
+                 signer_title="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", signer="Nguyễn Văn An") -> bytes:
+    """A born-digital Công văn laid out as Decree 30 places its parts (header columns, number, place and
+    date, "V/v" subject, "Kính gửi", body, "Nơi nhận" and the signature block), with a real text layer."""
+    fpdf = pytest.importorskip("fpdf")
+    if not (FONTS / "DejaVuSerif.ttf").exists():
+        pytest.skip("the DejaVu fonts (fonts-dejavu-core) are not installed")
+    pdf = fpdf.FPDF(format="A4")
+    pdf.add_font("S", "", str(FONTS / "DejaVuSerif.ttf"))
+    pdf.add_font("S", "B", str(FONTS / "DejaVuSerif-Bold.ttf"))
+    pdf.add_page()
+    top = pdf.get_y()
+    pdf.set_font("S", "B", 11)
+    pdf.multi_cell(80, 5, issuer, align="C")
+    pdf.set_font("S", "", 11)
+    pdf.cell(80, 6, f"Số: {number}/{notation}", align="C")
+    pdf.set_xy(90, top)
+    pdf.set_font("S", "B", 11)
+    pdf.multi_cell(110, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc", align="C")
+    pdf.set_x(90)
+    pdf.set_font("S", "", 11)
+    pdf.multi_cell(110, 6, f"{place}, ngày {date.day:02d} tháng {date.month:02d} năm {date.year}", align="C")
+    pdf.ln(2)
+    pdf.multi_cell(80, 5, subject, align="C")
+    pdf.ln(4)
+    pdf.set_font("S", "", 12)
+    pdf.multi_cell(0, 6, "Kính gửi: Các phòng, ban chuyên môn thuộc UBND huyện.", align="C")
+    pdf.ln(2)
+    pdf.multi_cell(0, 6, "    " + body)
+    pdf.ln(4)
+    bottom = pdf.get_y()
+    pdf.set_font("S", "B", 10)
+    pdf.multi_cell(80, 5, "Nơi nhận:")
+    pdf.set_font("S", "", 9)
+    pdf.multi_cell(80, 4, "- Như trên;\n- Lưu: VT, VP.")
+    pdf.set_xy(110, bottom)
+    pdf.set_font("S", "B", 11)
+    pdf.multi_cell(90, 5, f"{signer_title}\n\n\n\n{signer}", align="C")
+    return bytes(pdf.output())
 
 
 def login(client, user):
@@ -195,6 +244,56 @@ def test_status_of_someone_elses_upload_is_404(client, agency, other_agency, cle
     for user in (other_clerk, colleague):
         client.force_login(user)
         assert client.get(reverse("intake:upload_status", args=[u.pk])).status_code == 404
+
+
+def test_a_born_digital_cong_van_is_read_at_once_and_fills_the_form(client, agency, clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("cv-215.pdf", cong_van_pdf(), content_type="application/pdf")
+    html = login(client, clerk).post(reverse("intake:upload"), {"attachments": pdf, "form": "in"}).content.decode()
+    u = IntakeUpload.objects.get()
+    assert u.file.extraction.status == ExtractionStatus.DONE and u.file.extraction.source == "text_layer"
+    assert "Số: 215/UBND-VP" in u.file.text  # the reading's text is the file's text for search
+    values = {k: v["value"] for k, v in fill_of(html)["values"].items()}
+    assert values == {
+        "issuer": "ỦY BAN NHÂN DÂN HUYỆN NÔNG SƠN", "number_notation": "215/UBND-VP",
+        "issued_date": ISSUED.strftime("%d/%m/%Y"), "doc_type": "cong_van",
+        "subject": "V/v triển khai nhiệm vụ chuyển đổi số năm 2026", "signer": "Nguyễn Văn An",
+        "signer_title": "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"}
+
+
+def test_an_encrypted_pdf_says_why_and_still_registers_with_its_file(client, agency, clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfReader, PdfWriter
+
+    from congvu.intake.sources import MSG_ENCRYPTED
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(cong_van_pdf())))
+    writer.encrypt(user_password="mat-khau", owner_password="chu-so-huu")
+    out = io.BytesIO()
+    writer.write(out)
+    pdf = SimpleUploadedFile("cv-mat-khau.pdf", out.getvalue(), content_type="application/pdf")
+    html = login(client, clerk).post(reverse("intake:upload"), {"attachments": pdf, "form": "in"}).content.decode()
+    assert MSG_ENCRYPTED in html
+    assert "Đọc lại tệp" in html and "intake-fill" not in html
+    u = IntakeUpload.objects.get()
+    response = client.post(reverse("documents:incoming_new"), form_data(intake_upload=[str(u.pk)]))
+    assert response.status_code == 302
+    assert Document.objects.get().attachments.get().file_id == u.file_id
+    assert ExtractionCorrection.objects.count() == 0
+
+
+def test_reading_again_restarts_a_failed_reading(client, agency, clerk):
+    upload(login(client, clerk))
+    u = IntakeUpload.objects.get()
+    read_as(u, {}, {}, status=ExtractionStatus.FAILED, source="none", error="Máy chủ chưa cài Tesseract.")
+    html = client.post(reverse("intake:upload_read", args=[u.pk]), {"form": "in", "fill": "1"}).content.decode()
+    ext = Extraction.objects.get(file=u.file)
+    assert ext.error != "Máy chủ chưa cài Tesseract."
+    assert f'id="intake-status-{u.pk}"' in html
+    colleague = make_official(agency, Role.CLERK, username="vanthu2").user
+    client.force_login(colleague)
+    assert client.post(reverse("intake:upload_read", args=[u.pk]), {"form": "in"}).status_code == 404
 
 
 # --- registering with the uploaded file ----------------------------------------------------------

@@ -193,7 +193,8 @@ def test_status_of_a_finished_reading_offers_the_fields_with_low_confidence_mark
         "signer_title": {"value": "KT. CHỦ TỊCH PHÓ CHỦ TỊCH", "low": True, "label": "Chức vụ người ký"},
         "urgency": {"value": "urgent", "low": False, "label": "Độ khẩn"},
     }
-    assert "8 ô được điền sẵn; ô đánh dấu “Kiểm tra lại” cần xem kỹ" in html
+    assert ("Đã đọc tệp — Lớp chữ của PDF: đọc được 8 ô, điền vào các ô còn trống; xem kỹ các ô ghi "
+            "“Kiểm tra lại”.") in html
     assert "hx-get" not in html  # finished: no more polling
 
 

@@ -47,9 +47,9 @@ CONFIDENCE: dict[str, dict[str, float]] = {
                  "no_abbr": 0.6, "absent": 0.0},
     "place": {"line": 0.98, "known": 0.97, "walk": 0.8, "absent": 0.0},
     "date": {"full": 0.99, "loose": 0.8, "blank": 0.9, "absent": 0.0},
-    "subject": {"vv": 0.95, "lines": 0.93, "cut": 0.85, "absent": 0.0},
+    "subject": {"vv": 0.95, "vv_joined": 0.8, "lines": 0.93, "cut": 0.85, "absent": 0.0},
     "signer": {"prefix": 0.97, "title": 0.95, "weak": 0.75, "absent": 0.0},
-    "signer_title": {"prefix": 0.95, "title": 0.93, "weak": 0.7, "absent": 0.0},
+    "signer_title": {"prefix": 0.95, "title": 0.93, "weak": 0.7, "repaired": 0.8, "absent": 0.0},
     "urgency": {"mark": 0.97, "none": 0.98, "absent": 0.0},
     "secrecy": {"mark": 0.97, "none": 0.98, "absent": 0.0},
     "recipients": {"both": 0.8, "one": 0.85, "none": 0.7, "absent": 0.0},
@@ -95,6 +95,8 @@ def _normalise(text: str) -> str:
     text = re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)
     text = text.replace("\u00a0", " ").replace("\t", "   ").replace("\f", "\n")
     text = re.sub(r" ?\| ?", "\n", text)  # table cell separators of copied tables
+    # blanks left for the number and the day of a document not yet numbered or dated are no column gaps
+    text = re.sub(r"(?<=Số:)[ ]{3,}(?=/)|(?<=ngày)[ ]{3,}(?=tháng)|(?<=tháng)[ ]{3,}(?=năm)", " ", text)
     if _GAP.search(text):
         text = _decolumn(text)
     text = re.sub(r"(?m)^[ ]+|[ ]+$", "", text)
@@ -414,8 +416,11 @@ class _Reader:
             start = self.vv.start()
             end = self._subject_end(start, vv=True)
             value = _spaces(self.t[start:end]).rstrip(" ;,")
+            more = self._vv_continuation(end)
+            if more:
+                value = f"{value} {more}"
             if len(value) > 4:
-                self.set("subject", value, "vv")
+                self.set("subject", value, "vv_joined" if more else "vv")
                 self.subject_span = (start, end)
             return
         if not self.type_m:
@@ -438,6 +443,36 @@ class _Reader:
         if len(value) > 4:
             self.set("subject", value, "cut" if (cut or cut2 or cut3) else "lines")
             self.subject_span = (start, end)
+
+    def _vv_continuation(self, end: int) -> str:
+        """A V/v subject cut by a piece of the right column (OCR puts "Độc lập - Tự do - Hạnh phúc" or the
+        date line between its lines): the left-hand rests of the following lines that continue it."""
+        if not (_inside(end, self.mottos) or (self.place_span and end == self.place_span[0])):
+            return ""
+        parts = []
+        pos = end
+        for _ in range(6):
+            line_end = self.t.find("\n", pos)
+            line_end = len(self.t) if line_end < 0 else line_end
+            cut = [(s_, e_) for s_, e_ in self.mottos if s_ < line_end and e_ > pos]
+            if self.date_m and self.date_m.start() < line_end and self.date_m.end() > pos:
+                cut.append((self.place_span[0] if self.place_span else self.date_m.start(), self.date_m.end()))
+            cut += [(m.start(), m.end()) for m in _DASHES.finditer(self.t, pos, line_end)]
+            rest = list(self.t[pos:line_end])
+            for s_, e_ in cut:
+                for i in range(max(s_, pos), min(e_, line_end)):
+                    rest[i - pos] = " "
+            piece = _spaces("".join(rest))
+            if piece:
+                if not (piece[0].islower() or piece[0].isdigit()):
+                    break
+                parts.append(piece)
+            elif not self.t[pos:line_end].strip():
+                break  # a blank line ends the header
+            pos = line_end + 1
+            if pos >= len(self.t):
+                break
+        return " ".join(parts)
 
     def _subject_end(self, start: int, *, vv: bool) -> int:
         limit = min(len(self.t), start + 1200)
@@ -560,8 +595,9 @@ class _Reader:
                 lo, hi, pick = end_mark, min(len(t), end_mark + 2000), "first"
             else:
                 lo, hi, pick = header_end, len(t), "last"
-        window = t[lo:hi]
-        found = _signature(window, pick, nn.start() - lo if nn else None)
+        window = _unmerge_items(t[lo:hi])
+        anchor = window.find("\n", max(0, nn.start() - lo)) if nn else None
+        found = _signature(window, pick, anchor)
         if not found:
             filtered = _drop_list_items(window)
             found = _signature(filtered, "first", None)
@@ -573,7 +609,8 @@ class _Reader:
             return
         name, title, path = found
         self.set("signer", name, path)
-        self.set("signer_title", title, path)
+        title, repaired = _repair_title(title)
+        self.set("signer_title", title, "repaired" if repaired else path)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
@@ -775,7 +812,7 @@ def _kinh_gui_items(t: str, start: int) -> list[str]:
 
 def _noi_nhan_items(t: str, start: int) -> list[str]:
     items: list[str] = []
-    for line in t[start:start + 3000].split("\n"):
+    for line in _unmerge_items(t[start:start + 3000]).split("\n"):
         line = line.strip()
         if not line:
             continue
@@ -795,7 +832,7 @@ def _noi_nhan_items(t: str, start: int) -> list[str]:
         sig = re.search(r"\b(TM|KT|TL|TUQ)\.\s", item)
         if sig:
             item = item[:sig.start()]
-        item = re.split(f"(?<=[;.])\\s+(?=[{UP}]{{2,}}\\s+[{UP}]{{2,}})", item)[0]
+        item = item.split("; ")[0]  # items are separated by ";": anything after one is another column
         cleaned = _clean_item(item)
         if cleaned:
             out.append(cleaned)
@@ -808,6 +845,34 @@ def _is_upper_line(line: str) -> bool:
 
 def _clean_item(item: str) -> str:
     return _spaces(item).strip(" ;,.").strip()
+
+
+_JUNK = re.compile(r"[^\w]*[a-zl|]?[^\w]*")
+
+
+def _unmerge_items(text: str) -> str:
+    """OCR and HTML copies run the signature column into the recipients' list, one line each:
+    "- Như trên; THỨ TRƯỞNG", "- Lưu: VT, VP. Nguyễn Văn A". Put such tails on lines of their own."""
+    out = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not re.match(r"[-+•–]\s", stripped):
+            out.append(line)
+            continue
+        for m in re.finditer(r"[;.]\s+", stripped):
+            tail = stripped[m.end():].split()
+            while tail and _JUNK.fullmatch(tail[-1]):
+                tail.pop()
+            if not tail:
+                stripped = stripped[:m.end()].rstrip()
+                break
+            rest = " ".join(tail)
+            if all(_is_upper_word(tok) or _PREFIX.match(tok) for tok in tail) or _NAME.fullmatch(rest):
+                out.append(stripped[:m.end()].rstrip())
+                stripped = rest
+                break
+        out.append(stripped)
+    return "\n".join(out)
 
 
 def _drop_list_items(window: str) -> str:
@@ -825,6 +890,20 @@ def _drop_list_items(window: str) -> str:
         in_item = False
         out.append(line)
     return "\n".join(out)
+
+
+def _repair_title(title: str) -> tuple[str, bool]:
+    """Spell back title words OCR misread ("VU TRƯỞNG" → "VỤ TRƯỞNG") when only one title word folds alike."""
+    words = vocab.title_words()
+    known = set(words.values())
+    out, repaired = [], False
+    for token in title.split(" "):
+        core = token.rstrip(",.")
+        if core and core not in known and not _PREFIX.match(token) and fold(core) in words:
+            token = words[fold(core)] + token[len(core):]
+            repaired = True
+        out.append(token)
+    return " ".join(out), repaired
 
 
 def _starts_line(text: str, k: int, tokens: list[str]) -> bool:

@@ -103,6 +103,21 @@ LEADER_TITLES = [
     "TỔNG KIỂM TOÁN NHÀ NƯỚC", "THỐNG ĐỐC", "CHỦ NHIỆM", "BÍ THƯ", "TƯ LỆNH", "THỦ TRƯỞNG", "TỔNG THƯ KÝ",
 ]
 
+# Words of signature titles: an OCR misreading of one ("VU TRƯỞNG", "CÁN BÔ") is spelled back when its
+# folded form belongs to one word only.
+_TITLE_EXTRA_WORDS = ("ỦY BAN NHÂN DÂN HỘI ĐỒNG CÁN BỘ TỔ CHỨC TỔNG HỢP HÀNH CHÍNH KẾ HOẠCH TÀI QUẢN TRỊ NỘI VỤ "
+                      "PHÁP CHẾ THI ĐUA KHEN THƯỞNG CÔNG TÁC VĂN PHÒNG THANH TRA")
+
+
+@cache
+def title_words() -> dict[str, str]:
+    words: dict[str, set[str]] = {}
+    for phrase in [*LEADER_TITLES, _TITLE_EXTRA_WORDS]:
+        for word in phrase.replace(",", " ").split():
+            words.setdefault(fold(word), set()).add(word)
+    return {folded: next(iter(ws)) for folded, ws in words.items() if len(ws) == 1}
+
+
 # Folded pieces one of which every signer's title contains.
 TITLE_KEYWORDS = (
     "CHU TICH", "TRUONG", "GIAM DOC", "THU TUONG", "CHANH", "BI THU", "CHU NHIEM", "TU LENH", "THONG DOC",

@@ -53,7 +53,7 @@ def summary(name: str, fields: dict, confidence: dict) -> str:
         else:
             shown = value or ""
         if not shown:
-            shown = "(không tìm thấy)"
+            shown = "(không có)" if key in ("parent_issuer", "urgency", "secrecy") else "(không tìm thấy)"
         else:
             shown = f"{shown}  [{round(confidence[key] * 100)}%]"
         lines.append(f"{LABELS[key] + ':':<{width}} {shown}")

@@ -55,6 +55,21 @@ def uploads_for_form(*, user, agency_id: int, ids) -> list[IntakeUpload]:
     return [found[pk] for pk in wanted]
 
 
+def uploads_of_files(*, user, agency_id: int, file_ids) -> list[IntakeUpload]:
+    """For registering through the API: the user's latest upload, in this agency, of each stored file id
+    (ids from POST /api/v1/intake/files), in the order given. Raises ValidationFailed
+    (fields={"intake_files": …}) for a file he did not upload there."""
+    result = []
+    for file_id in dict.fromkeys(file_ids or []):
+        upload = (my_uploads(user).filter(file_id=file_id, agency_id=agency_id).select_related("file")
+                  .order_by("-pk").first())
+        if upload is None:
+            raise ValidationFailed("Có tệp chưa được tải lên ở cơ quan này.",
+                                   fields={"intake_files": f"Không tìm thấy tệp {file_id} bạn đã tải lên."})
+        result.append(upload)
+    return result
+
+
 def stored_file_get(*, user, pk: int) -> tuple[StoredFile, IntakeUpload | None]:
     """A stored file `user` may read about: one he uploaded (his latest upload of it is returned too), or
     one attached to a document he may see. Otherwise NotFound, as if it did not exist."""

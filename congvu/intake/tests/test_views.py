@@ -49,6 +49,7 @@ def cong_van_pdf(*, number="215", notation="UBND-VP", issuer="ỦY BAN NHÂN DÂ
     if not (FONTS / "DejaVuSerif.ttf").exists():
         pytest.skip("the DejaVu fonts (fonts-dejavu-core) are not installed")
     pdf = fpdf.FPDF(format="A4")
+    pdf.set_creation_date(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # the same document gives the same bytes
     pdf.add_font("S", "", str(FONTS / "DejaVuSerif.ttf"))
     pdf.add_font("S", "B", str(FONTS / "DejaVuSerif-Bold.ttf"))
     pdf.add_page()

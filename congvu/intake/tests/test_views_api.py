@@ -147,3 +147,22 @@ def test_fields_read_match_the_form(agency, clerk):
     read_as(IntakeUpload.objects.get())
     fields = api.get(f"/intake/files/{file_id}").json()["reading"]["fields"]
     assert fields == READ
+
+
+def test_uploads_of_files_for_registering_through_the_api(agency, other_agency, clerk, other_clerk):
+    from congvu.core.errors import ValidationFailed
+    from congvu.intake.selectors import uploads_of_files
+
+    api = ApiClient(clerk)
+    first = post_file(api, cong_van_pdf(), name="a.pdf").json()["id"]
+    second = post_file(api, pdf_upload().read(), name="b.pdf").json()["id"]
+    again = post_file(api, cong_van_pdf(), name="a-lan-2.pdf").json()["id"]
+    assert again == first
+    uploads = uploads_of_files(user=clerk, agency_id=agency.pk, file_ids=[second, first, second])
+    assert [(u.file_id, u.original_name) for u in uploads] == [(second, "b.pdf"), (first, "a-lan-2.pdf")]
+    theirs = post_file(ApiClient(other_clerk), b"%PDF-1.4 other", name="c.pdf")
+    with pytest.raises(ValidationFailed) as exc:
+        uploads_of_files(user=clerk, agency_id=agency.pk, file_ids=[first, theirs.json().get("id", 0)])
+    assert exc.value.fields == {"intake_files": f"Không tìm thấy tệp {theirs.json().get('id', 0)} bạn đã tải lên."}
+    with pytest.raises(ValidationFailed):
+        uploads_of_files(user=clerk, agency_id=other_agency.pk, file_ids=[first])

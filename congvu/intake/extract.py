@@ -166,7 +166,8 @@ _BODY = re.compile(r"(?<![A-Z])(CAN\s+CU|KINH\s+GUI|NOI\s+NHAN\s*:|DIEU\s+1\b)")
 _VV = re.compile(r"(?<![A-Z/])V\s*/\s*V\b")
 _KINH_GUI = re.compile(r"(?<![A-Z])KINH\s+GUI\s*[:;.]?")
 _NOI_NHAN = re.compile(r"(?<![A-Z])NOI\s+NHAN\s*[:;.]")
-_DASHES = re.compile(r"[-_=~*.…]{3,}")
+_VIET_NAM_EOL = re.compile(r"(?<![A-Z])VIET\s*NAM[ ]*(?=\n|$)")
+_DASHES = re.compile(r"[-_=~*.…—–]{3,}")
 _MARKS = re.compile(r"(?<![A-Z])(HOA\s+TOC|THUONG\s+KHAN|KHAN|TUYET\s+MAT|TOI\s+MAT|MAT)(?![A-Z])")
 _URGENCY = {"HOA TOC", "THUONG KHAN", "KHAN"}
 _MARK_FORMS = {"KHẨN", "THƯỢNG KHẨN", "HỎA TỐC", "HOẢ TỐC", "MẬT", "TỐI MẬT", "TUYỆT MẬT"}
@@ -198,8 +199,14 @@ class _Reader:
     # positions -----------------------------------------------------------------------------------------------
     def locate(self) -> None:
         head = self.f[:HEADER_LIMIT]
-        self.mottos = [(m.start(), m.end()) for p in _MOTTO for m in p.finditer(head)]
-        self.mottos = _merge(self.mottos)
+        mottos = [(m.start(), m.end()) for p in _MOTTO for m in p.finditer(head)]
+        for m in _MOTTO[1].finditer(head):  # "CỘNG HÒA … CHỦ NGHĨA" whose "VIỆT NAM" OCR put at the end of
+            if not _MOTTO[0].match(head, m.start()):  # the next line, after the issuer's second line
+                nxt = _VIET_NAM_EOL.search(head, m.end(), head.find("\n", head.find("\n", m.end()) + 1) + 1
+                                           or len(head))
+                if nxt:
+                    mottos.append((nxt.start(), nxt.end()))
+        self.mottos = _merge(mottos)
         self.body_start = self._body_start()
         self.so = self._find_so()
         self.date_m, self.place_span, self.place_path = self._find_date()
@@ -384,8 +391,8 @@ class _Reader:
         # the last run of lines in capitals is the issuer block
         block: list[str] = []
         for line in reversed(lines):
-            if not line:
-                continue
+            if not re.search(f"[{UP}{LO}]", line):
+                continue  # blank, a rule, OCR specks
             tokens = line.split(" ")
             if all(_is_upper_word(tok) or tok in {"-", "&", "–"} for tok in tokens):
                 block.insert(0, line)
@@ -415,6 +422,12 @@ class _Reader:
         if self.vv and (not self.type_m or self.vv.start() < self.type_m.start()):
             start = self.vv.start()
             end = self._subject_end(start, vv=True)
+            lines = self.t[start:end].split("\n")
+            for i in range(1, len(lines)):
+                # the left column is narrow: a long line, or a paragraph's opening, is the body
+                if len(lines[i].strip()) > 60 or _BODY_LINE.match(lines[i].strip()):
+                    end = start + len("\n".join(lines[:i]))
+                    break
             value = _spaces(self.t[start:end]).rstrip(" ;,")
             more = self._vv_continuation(end)
             if more:
@@ -427,7 +440,7 @@ class _Reader:
             return
         start = self.type_m.end()
         while True:  # skip blank lines and rules between the type name and the subject
-            m = re.match(r"[ \n]+|[-_=~*.…]{3,}", self.t[start:])
+            m = re.match(r"[ \n]+|[-_=~*.…—–]{3,}", self.t[start:])
             if not m:
                 break
             start += m.end()
@@ -463,8 +476,12 @@ class _Reader:
                 for i in range(max(s_, pos), min(e_, line_end)):
                     rest[i - pos] = " "
             piece = _spaces("".join(rest))
-            if piece:
-                if not (piece[0].islower() or piece[0].isdigit()):
+            if re.search(f"[{UP}{LO}0-9]", piece):
+                # the left column is narrow: a continuation is a short line, not a paragraph, a heading in
+                # capitals or "Kính gửi"
+                capitals = bool(re.search(f"[{UP}{LO}]", piece)) and piece == piece.upper()
+                if len(piece) > 60 or _BODY_LINE.match(piece) or capitals or \
+                        not (piece[0].islower() or piece[0].isdigit() or len(piece) <= 45):
                     break
                 parts.append(piece)
             elif not self.t[pos:line_end].strip():
@@ -489,7 +506,7 @@ class _Reader:
                 if self._opens(m.start()):
                     ends.append(m.start())
                     break
-        m = re.compile(r"\n[-_=~*.…]{3,}").search(self.t, start, limit)
+        m = re.compile(r"\n[-_=~*.…—–]{3,}").search(self.t, start, limit)
         if m:
             ends.append(m.start())
         for m in _MARKS.finditer(self.f, start, limit):
@@ -852,13 +869,26 @@ _JUNK = re.compile(r"[^\w]*[a-zl|]?[^\w]*")
 
 def _unmerge_items(text: str) -> str:
     """OCR and HTML copies run the signature column into the recipients' list, one line each:
-    "- Như trên; THỨ TRƯỞNG", "- Lưu: VT, VP. Nguyễn Văn A". Put such tails on lines of their own."""
+    "Nơi nhận: BỘ TRƯỞNG", "- Như trên; THỨ TRƯỞNG", "- Lưu: VT, VP. Nguyễn Văn A". Put such tails on lines
+    of their own."""
     out = []
+    in_list = False
     for line in text.split("\n"):
         stripped = line.strip()
-        if not re.match(r"[-+•–]\s", stripped):
+        head = re.match(r"N[ơo]i nh[ậa]n\s*:\s*", stripped)
+        if head:
+            in_list = True
+            rest = stripped[head.end():]
+            if rest and all(_is_upper_word(tok) or _PREFIX.match(tok) for tok in rest.split()):
+                out += [stripped[:head.end()].rstrip(), rest]
+                continue
             out.append(line)
             continue
+        item = re.match(r"[-+•–]\s", stripped)
+        if not item and not in_list:
+            out.append(line)
+            continue
+        in_list = bool(item) or (in_list and bool(stripped))
         for m in re.finditer(r"[;.]\s+", stripped):
             tail = stripped[m.end():].split()
             while tail and _JUNK.fullmatch(tail[-1]):

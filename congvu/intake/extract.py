@@ -48,12 +48,15 @@ CONFIDENCE: dict[str, dict[str, float]] = {
     "place": {"line": 0.98, "known": 0.97, "walk": 0.8, "absent": 0.0},
     "date": {"full": 0.99, "loose": 0.8, "blank": 0.9, "absent": 0.0},
     "subject": {"vv": 0.95, "vv_joined": 0.8, "lines": 0.93, "cut": 0.85, "absent": 0.0},
-    "signer": {"prefix": 0.97, "title": 0.95, "weak": 0.75, "absent": 0.0},
-    "signer_title": {"prefix": 0.95, "title": 0.93, "weak": 0.7, "repaired": 0.8, "absent": 0.0},
+    "signer": {"prefix": 0.97, "title": 0.95, "lines": 0.85, "weak": 0.75, "absent": 0.0},
+    "signer_title": {"prefix": 0.95, "title": 0.93, "lines": 0.8, "weak": 0.7, "repaired": 0.8, "absent": 0.0},
     "urgency": {"mark": 0.97, "none": 0.98, "absent": 0.0},
     "secrecy": {"mark": 0.97, "none": 0.98, "absent": 0.0},
     "recipients": {"both": 0.8, "one": 0.85, "none": 0.7, "absent": 0.0},
 }
+
+# The same for text read by OCR (extract_fields(text, scanned=True)).
+CONFIDENCE_SCANNED: dict[str, dict[str, float]] = {k: dict(v) for k, v in CONFIDENCE.items()}
 
 
 # --- characters -------------------------------------------------------------------------------------------
@@ -391,8 +394,9 @@ class _Reader:
         # the last run of lines in capitals is the issuer block
         block: list[str] = []
         for line in reversed(lines):
-            if not re.search(f"[{UP}{LO}]", line):
-                continue  # blank, a rule, OCR specks
+            letters = re.findall(f"[{UP}{LO}]", line)
+            if len(letters) <= 3 and not any(ch in UP for ch in letters):
+                continue  # blank, a rule, OCR specks ("mm", "~")
             tokens = line.split(" ")
             if all(_is_upper_word(tok) or tok in {"-", "&", "–"} for tok in tokens):
                 block.insert(0, line)
@@ -617,7 +621,7 @@ class _Reader:
         found = _signature(window, pick, anchor)
         if not found:
             filtered = _drop_list_items(window)
-            found = _signature(filtered, "first", None)
+            found = _signature(filtered, "first", None) or _signature_lines(filtered)
         else:
             other = _signature(_drop_list_items(window), "first", None)
             if other and other[0] == found[0] and len(other[1]) > len(found[1]) and other[1].endswith(found[1]):
@@ -897,7 +901,8 @@ def _unmerge_items(text: str) -> str:
                 stripped = stripped[:m.end()].rstrip()
                 break
             rest = " ".join(tail)
-            if all(_is_upper_word(tok) or _PREFIX.match(tok) for tok in tail) or _NAME.fullmatch(rest):
+            if all(_is_upper_word(tok) or _PREFIX.match(tok) for tok in tail) or _NAME.fullmatch(rest) or \
+                    _SIGNED_NOTE.fullmatch(rest):
                 out.append(stripped[:m.end()].rstrip())
                 stripped = rest
                 break
@@ -914,12 +919,32 @@ def _drop_list_items(window: str) -> str:
         if re.match(r"[-+•–]\s", stripped) or re.match(r"N[ơo]i nh[ậa]n", stripped):
             in_item = not re.search(r"[;.]$", stripped)
             continue
-        if in_item and stripped and not _is_upper_line(stripped):
+        if in_item and stripped and not _is_upper_line(stripped) and not _NAME.fullmatch(stripped):
             in_item = not re.search(r"[;.]$", stripped)
             continue
         in_item = False
         out.append(line)
     return "\n".join(out)
+
+
+def _signature_lines(window: str) -> tuple[str, str, str] | None:
+    """Last resort for OCR text: the lines in capitals holding a leader's title, then the first line that is
+    a name, whatever specks of ink stand between them."""
+    titles: list[str] = []
+    for raw in window.split("\n"):
+        line = raw.strip()
+        if not line or _SIGNED_NOTE.fullmatch(line) or not re.search(f"[{UP}{LO}]{{3,}}", line):
+            continue  # blank, "(Đã ký)", specks
+        if _is_upper_line(line):
+            titles.append(line)
+            continue
+        if titles and _NAME.fullmatch(line):
+            title = " ".join(titles)
+            if any(k in fold(title) for k in vocab.TITLE_KEYWORDS):
+                prefixed = any(_PREFIX.match(tok) for tok in title.split())
+                return line, title, "weak" if not prefixed else "lines"
+        titles = []
+    return None
 
 
 def _repair_title(title: str) -> tuple[str, bool]:
@@ -1007,13 +1032,14 @@ def empty_fields() -> dict:
     return fields
 
 
-def extract_fields(text: str) -> tuple[dict, dict]:
-    """The metadata printed on a document, and a confidence per field. See the module's docstring."""
-    fields, confidence, _paths = explain(text)
+def extract_fields(text: str, *, scanned: bool = False) -> tuple[dict, dict]:
+    """The metadata printed on a document, and a confidence per field. See the module's docstring.
+    `scanned`: the text comes from OCR, whose confidences are lower (CONFIDENCE_SCANNED)."""
+    fields, confidence, _paths = explain(text, scanned=scanned)
     return fields, confidence
 
 
-def explain(text: str) -> tuple[dict, dict, dict]:
+def explain(text: str, *, scanned: bool = False) -> tuple[dict, dict, dict]:
     """`extract_fields` and, per field, the way its value was found (the keys of CONFIDENCE[field]):
     what the benchmark calibrates the confidences with."""
     reader = _Reader(text or "")
@@ -1028,5 +1054,6 @@ def explain(text: str) -> tuple[dict, dict, dict]:
     reader.marks()
     reader.recipients()
     reader.signer()
-    confidence = {k: CONFIDENCE[k].get(reader.paths[k], 0.0) for k in FIELDS}
+    table = CONFIDENCE_SCANNED if scanned else CONFIDENCE
+    confidence = {k: table[k].get(reader.paths[k], 0.0) for k in FIELDS}
     return dict(reader.values), confidence, dict(reader.paths)

@@ -173,3 +173,44 @@ def test_a_scan_shows_its_ocr_progress_then_fills_and_marks_fields_to_check(refe
     page.fill("#id_subject", "V/v tổ chức Tết trồng cây đời đời nhớ ơn Bác Hồ")
     assert page.locator(".field.intake-low #id_subject").count() == 0
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_document_again_is_flagged_and_linked_instead_of_registered_twice(reference_data, live_server,
+                                                                                   browser, agency, clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from congvu.audit.models import JournalEntry
+    from congvu.documents.models import Register
+    from congvu.documents.services import incoming_register
+    from congvu.documents.tests.factories import incoming_data
+
+    issued = timezone.localdate() - dt.timedelta(days=2)
+    pdf = cong_van_pdf(number="77", notation="UBND-VP", date=issued)
+    first = incoming_register(actor=clerk, agency=agency, data=incoming_data(
+        issuer="UBND huyện Nông Sơn", number="77", notation="UBND-VP", issued_date=issued, doc_type="cong_van"),
+        uploads=[SimpleUploadedFile("ban-giay.pdf", pdf)])
+    next_number = Register.objects.get(pk=first.register_id).next_number
+    context, page = _logged_in(browser, live_server)
+    page.goto(f"{live_server.url}/incoming/new/")
+    _drop(page, pdf, "ban-email.pdf")
+    warning = page.wait_for_selector("#intake-files .intake-dups")
+    assert "Văn bản này có thể đã vào sổ." in warning.inner_text()
+    assert "Cùng tệp (trùng từng byte); Cùng cơ quan ban hành, số, ký hiệu và ngày ban hành." in warning.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "congvu-intake-duplicate.png"), full_page=True)
+    # Enter in a field registers (and is stopped by the duplicate check), it never links by surprise
+    page.focus("#id_signer")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#duplicate-warning")
+    assert Document.objects.count() == 1
+    assert JournalEntry.objects.filter(action="document.copy_received").count() == 0
+    # the clerk chooses to keep the e-mailed copy with the registered document
+    page.select_option("#id_channel", "email")
+    page.click(f"#intake-files button[name=link_document][value='{first.pk}']")
+    page.wait_for_url(f"**/documents/{first.pk}/")
+    assert f"Đã gắn 1 tệp vào văn bản đến số đến {first.register_number}" in page.inner_text(".messages")
+    assert Document.objects.count() == 1
+    assert Register.objects.get(pk=first.register_id).next_number == next_number
+    entry = JournalEntry.objects.get(action="document.copy_received")
+    assert entry.after == {"channel": "email", "files_added": [], "files_already_kept": ["ban-email.pdf"]}
+    context.close()

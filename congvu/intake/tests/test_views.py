@@ -438,6 +438,7 @@ def test_the_same_file_again_is_flagged_with_a_link_choice(client, agency, clerk
     assert f'href="/documents/{doc.pk}/"' in html
     assert "Cùng tệp (trùng từng byte)" in html
     assert (f'formaction="/intake/link/" formnovalidate name="link_document" value="{doc.pk}"') in html
+    assert 'name="allow_duplicate" value="1"' in html  # or register anyway
 
 
 def test_metadata_read_from_the_file_is_flagged(client, agency, clerk):

@@ -32,9 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.extraction import generate, render  # noqa: E402
+from congvu.core.testdata import testdata_path  # noqa: E402
 from congvu.intake.extract import CONFIDENCE, CONFIDENCE_SCANNED, FIELDS, explain  # noqa: E402
 
-TESTDATA = ROOT.parent / "shared" / "testdata" / "documents" / "documents.jsonl"
+TESTDATA = testdata_path("documents", "documents.jsonl") or ROOT.parent / "shared" / "testdata" / "documents" / "documents.jsonl"
 OUT = ROOT / "var" / "bench" / "extraction"
 
 
@@ -105,6 +106,31 @@ def calibration_table(results: dict[str, dict], table: dict) -> str:
         f, p = k.split("/", 1)
         lines.append(f"| {f} / {p} | {table[f].get(p, 0.0):.2f} | {pct(right, n)} | {n} |")
     return "\n".join(lines)
+
+
+def wilson_lower(right: int, n: int, z: float = 1.96) -> float:
+    """The lower end of the 95% Wilson interval of a proportion: what the confidence tables are set to."""
+    if not n:
+        return 0.0
+    p = right / n
+    centre = p + z * z / (2 * n)
+    margin = z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
+    return (centre - margin) / (1 + z * z / n)
+
+
+def proposed_table(results: dict[str, dict], cap: float) -> dict[str, dict[str, float]]:
+    """Per field and path, the Wilson lower bound of the observed accuracy (capped), paths seen ≥ 5 times."""
+    merged: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in results.values():
+        for k, (n, right) in r["paths"].items():
+            merged[k][0] += n
+            merged[k][1] += right
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for k, (n, right) in sorted(merged.items()):
+        f, p = k.split("/", 1)
+        if n >= 5 and p != "absent":
+            table[f][p] = round(min(cap, wilson_lower(right, n)), 2)
+    return dict(table)
 
 
 def bins_table(results: dict[str, dict]) -> str:
@@ -213,6 +239,8 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="delete earlier generated files first")
     parser.add_argument("--misses", action="store_true", help="print every wrong field")
     parser.add_argument("--write-performance", action="store_true")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="print the confidence tables the observed accuracies suggest (Wilson lower bounds)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congvu.settings")
     import django
@@ -279,6 +307,10 @@ def main() -> None:
             for m in r["misses"]:
                 print(f"[{name}] {m['doc']} {m['field']} ({m['path']}): got {m['got']!r} want {m['want']!r}")
     print(f"\nmisses and details: {args.out / 'results.json'}")
+    if args.calibrate:
+        print("\nproposed CONFIDENCE (text):", json.dumps(proposed_table(text_sets, 0.98), ensure_ascii=False))
+        if scan_sets:
+            print("proposed CONFIDENCE_SCANNED:", json.dumps(proposed_table(scan_sets, 0.98), ensure_ascii=False))
     if args.write_performance:
         from bench import common
 

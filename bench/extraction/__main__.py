@@ -35,7 +35,7 @@ from bench.extraction import generate, render  # noqa: E402
 from congvu.core.testdata import testdata_path  # noqa: E402
 from congvu.intake.extract import CONFIDENCE, CONFIDENCE_SCANNED, FIELDS, explain  # noqa: E402
 
-TESTDATA = testdata_path("documents", "documents.jsonl") or ROOT.parent / "shared" / "testdata" / "documents" / "documents.jsonl"
+TESTDATA = testdata_path("documents", "documents.jsonl")
 OUT = ROOT / "var" / "bench" / "extraction"
 
 
@@ -151,6 +151,8 @@ def bins_table(results: dict[str, dict]) -> str:
 def testdata_items(repaired: bool) -> list[tuple[str, dict, str]]:
     from congvu.intake.vntext import repair
 
+    if TESTDATA is None:
+        sys.exit("shared/testdata/documents is not on this machine (set CONGVU_TESTDATA_DIR).")
     items = []
     for i, line in enumerate(TESTDATA.read_text(encoding="utf-8").splitlines()):
         row = json.loads(line)

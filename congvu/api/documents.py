@@ -167,7 +167,7 @@ def _create_body(schema) -> dict:
             "schema": {"type": "object", "required": ["data"], "properties": {
                 "data": {"type": "string", "description": f"JSON theo lược đồ {schema.__name__}."},
                 "files": {"type": "array", "items": {"type": "string", "format": "binary"},
-                          "description": "Tệp đính kèm: PDF, DOCX, XLSX, JPEG, PNG, TIFF."},
+                          "description": "Tệp đính kèm: PDF, DOCX, DOC, XLSX, JPEG, PNG, TIFF."},
             }},
             "encoding": {"data": {"contentType": "application/json"}},
         },
@@ -250,6 +250,19 @@ IDEMPOTENCY_HELP = ("Khóa chống gửi trùng do bạn tự sinh (ví dụ UUI
                     "sổ lần trước (mã 200) thay vì vào sổ thêm lần nữa.")
 
 
+def _intake_files(user, agency, file_ids):
+    """Files uploaded earlier through /intake/files: attached without sending them again; the registration
+    records how the clerk's values differ from what was read."""
+    from congvu.intake.registration import registration_completed
+    from congvu.intake.selectors import uploads_of_files
+
+    if not file_ids:
+        return [], None
+    uploads = uploads_of_files(user=user, agency_id=agency.pk, file_ids=file_ids)
+    return ([(u.file, u.original_name) for u in uploads],
+            lambda document: registration_completed(actor=user, document=document, uploads=uploads))
+
+
 @router.post("/incoming", response={201: DocumentOut, 200: DocumentOut, **CREATE_ERRORS}, by_alias=True,
              summary="Vào sổ văn bản đến", openapi_extra=_create_body(IncomingIn),
              description="Cấp số đến tiếp theo của năm và lưu văn bản đến. Thân yêu cầu là JSON theo "
@@ -264,10 +277,12 @@ def documents_incoming_create(request: HttpRequest, idempotency_key: str | None 
     agency = _registering_agency(user, payload.agency)
     token = _request_token(user, idempotency_key)
     replay = bool(token) and Document.objects.filter(request_token=scoped_request_token(user, token)).exists()
-    values = payload.model_dump(exclude={"agency", "allow_duplicate"})
+    values = payload.model_dump(exclude={"agency", "allow_duplicate", "intake_files"})
+    files, on_registered = _intake_files(user, agency, payload.intake_files)
     try:
         doc = incoming_register(actor=user, agency=agency, data=IncomingData(**values), uploads=uploads,
-                                request_token=token, allow_duplicate=payload.allow_duplicate)
+                                request_token=token, allow_duplicate=payload.allow_duplicate,
+                                stored_files=files, on_registered=on_registered)
     except DuplicateSuspected as exc:
         raise _duplicate_with_refs(exc, user) from None
     return _created(doc, replay)
@@ -284,8 +299,10 @@ def documents_outgoing_create(request: HttpRequest, idempotency_key: str | None 
     agency = _registering_agency(user, payload.agency)
     token = _request_token(user, idempotency_key)
     replay = bool(token) and Document.objects.filter(request_token=scoped_request_token(user, token)).exists()
-    doc = outgoing_register(actor=user, agency=agency, data=OutgoingData(**payload.model_dump(exclude={"agency"})),
-                            uploads=uploads, request_token=token)
+    files, on_registered = _intake_files(user, agency, payload.intake_files)
+    doc = outgoing_register(actor=user, agency=agency,
+                            data=OutgoingData(**payload.model_dump(exclude={"agency", "intake_files"})),
+                            uploads=uploads, request_token=token, stored_files=files, on_registered=on_registered)
     return _created(doc, replay)
 
 

@@ -154,6 +154,9 @@ class IncomingIn(StrictIn):
                                           description="Người được xem văn bản mật.")
     allow_duplicate: bool = Field(False, description="Vẫn vào sổ khi đã có văn bản trùng cơ quan ban hành, "
                                                      "số, ký hiệu và ngày.")
+    intake_files: list[Id] = Field(default_factory=list, max_length=20,
+                                   description="Id của tệp đã tải lên qua POST /intake/files: được đính kèm mà "
+                                               "không gửi lại tệp; sửa đổi so với dữ liệu đọc được được ghi lại.")
 
 
 class OutgoingIn(StrictIn):
@@ -173,6 +176,9 @@ class OutgoingIn(StrictIn):
                                            description="Nơi nhận trong hệ thống (id cơ quan).")
     recipient_names: list[str] = Field(default_factory=list, max_length=500,
                                        description="Nơi nhận bên ngoài, ghi bằng chữ.")
+    intake_files: list[Id] = Field(default_factory=list, max_length=20,
+                                   description="Id của tệp đã tải lên qua POST /intake/files: được đính kèm mà "
+                                               "không gửi lại tệp; sửa đổi so với dữ liệu đọc được được ghi lại.")
     dispatched_on: str | None = Field(None, description="Ngày chuyển. " + DATE_HELP)
     copies: int | None = Field(None, description="Số lượng bản.")
     notes: str = ""

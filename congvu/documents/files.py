@@ -19,15 +19,21 @@ log = logging.getLogger(__name__)
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOC = "application/msword"  # legacy Word: old files still arrive; intake reads them (antiword/catdoc)
 ALLOWED = {
     PDF: ".pdf",
     DOCX: ".docx",
+    DOC: ".doc",
     XLSX: ".xlsx",
     "image/jpeg": ".jpg",
     "image/png": ".png",
     "image/tiff": ".tif",
 }
-ALLOWED_LABEL = "PDF, DOCX, XLSX, JPEG, PNG, TIFF"
+ALLOWED_LABEL = "PDF, DOCX, DOC, XLSX, JPEG, PNG, TIFF"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The directory entry of a Word binary document's main stream, as OLE2 stores names (UTF-16LE).
+WORD_STREAM = "WordDocument".encode("utf-16-le")
+OLE2_SCAN_LIMIT = 64 * 1024 * 1024
 
 
 @dataclass
@@ -55,6 +61,22 @@ def _ooxml_kind(head_path: Path) -> str | None:
     return None
 
 
+def _ole2_kind(path: Path) -> str | None:
+    """An OLE2 container is a Word .doc when its directory names a WordDocument stream (Excel and
+    PowerPoint binaries share the container and are not accepted)."""
+    tail = b""
+    with open(path, "rb") as fh:
+        read = 0
+        while read < OLE2_SCAN_LIMIT:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            if WORD_STREAM in tail + chunk:
+                return DOC
+            tail, read = chunk[-len(WORD_STREAM):], read + len(chunk)
+    return None
+
+
 def detect_content_type(path: Path) -> str | None:
     """The file's real type from its bytes; the name and the browser's claim are not trusted."""
     with open(path, "rb") as fh:
@@ -63,6 +85,8 @@ def detect_content_type(path: Path) -> str | None:
         return PDF
     if head.startswith(b"PK\x03\x04"):
         return _ooxml_kind(path)
+    if head.startswith(OLE2_MAGIC):
+        return _ole2_kind(path)
     kind = filetype.guess(head)
     if kind and kind.mime in ALLOWED:
         return kind.mime

@@ -20,6 +20,8 @@ ACTION_LABELS = {
     "document.print": "In sổ văn bản mật có văn bản này",
     "document.dispatch": "Phát hành văn bản",
     "document.returned_by_recipient": "Nơi nhận trả lại văn bản",
+    "document.copy_received": "Nhận thêm một bản (kênh khác), gắn vào văn bản",
+    "document.access_grant": "Cho phép xem văn bản",
 }
 
 # How the journal's before/after keys read on the page (the labels of the registration forms).

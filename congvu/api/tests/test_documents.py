@@ -309,7 +309,7 @@ def test_file_that_is_not_what_its_name_says_is_refused(agency, clerk):
     response = client.post_multipart("/documents/incoming", incoming_body(), [fake])
     assert response.status_code == 400
     assert response.json()["code"] == "validation_failed"
-    assert "không phải PDF, DOCX, XLSX, JPEG, PNG, TIFF" in response.json()["fields"]["attachments"]
+    assert "không phải PDF, DOCX, DOC, XLSX, JPEG, PNG, TIFF" in response.json()["fields"]["attachments"]
     assert state_snapshot() == before
 
 

@@ -95,6 +95,10 @@ ENDPOINTS = {
     "/api/v1/case-files/{case_file_id}/reopen": {"post"},
     "/api/v1/archive-transfers": {"get", "post"},
     "/api/v1/archive-transfers/{transfer_id}": {"get"},
+    "/api/v1/intake/files": {"post"},
+    "/api/v1/intake/files/{file_id}": {"get"},
+    "/api/v1/intake/duplicates": {"get"},
+    "/api/v1/intake/files/{file_id}/link": {"post"},
 }
 
 

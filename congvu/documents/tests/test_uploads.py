@@ -289,8 +289,25 @@ def test_file_that_lies_about_its_type_is_refused(agency, clerk, one_registered,
         incoming_register(actor=clerk, agency=agency, data=incoming_data(number="2"),
                           uploads=[pdf_upload(), upload])
     assert err.value.message == f"Tệp “{name}” không đúng định dạng cho phép."
-    assert err.value.fields == {"attachments": f"Nội dung tệp “{name}” không phải PDF, DOCX, XLSX, JPEG, PNG, TIFF."}
+    assert err.value.fields == {"attachments": f"Nội dung tệp “{name}” không phải PDF, DOCX, DOC, XLSX, JPEG, PNG, TIFF."}
     assert _state(temp_dirs) == before  # the good PDF before it was discarded too
+
+
+def _ole2(stream_name: str) -> bytes:
+    """An OLE2 compound file's header and one directory entry naming a stream (what Word 97–2003 and
+    Excel binaries begin with); enough for the type check, which reads the magic and the stream names."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    entry = stream_name.encode("utf-16-le").ljust(64, b"\0") + b"\0" * 64
+    return header + entry + b"\0" * 384
+
+
+def test_legacy_word_doc_is_accepted_and_other_ole2_files_are_not(agency, clerk, temp_dirs):
+    doc = incoming_register(actor=clerk, agency=agency, data=incoming_data(),
+                            uploads=[SimpleUploadedFile("cong-van-cu.doc", _ole2("WordDocument"))])
+    assert doc.attachments.get().file.content_type == "application/msword"
+    with pytest.raises(ValidationFailed):
+        incoming_register(actor=clerk, agency=agency, data=incoming_data(number="77"),
+                          uploads=[SimpleUploadedFile("so-lieu.xls", _ole2("Workbook"))])
 
 
 def test_type_comes_from_content_not_name(agency, clerk, temp_dirs):

@@ -260,7 +260,7 @@ def test_wrong_file_type_is_refused_and_asks_to_choose_files_again(client, agenc
     response = client.post(reverse("documents:incoming_new"), _form(attachments=[fake]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Nội dung tệp “quyet-dinh.pdf” không phải PDF, DOCX, XLSX, JPEG, PNG, TIFF." in html
+    assert "Nội dung tệp “quyet-dinh.pdf” không phải PDF, DOCX, DOC, XLSX, JPEG, PNG, TIFF." in html
     assert "vui lòng chọn lại tệp đính kèm" in html
     assert Document.objects.count() == 0 and StoredFile.objects.count() == 0 and Register.objects.count() == 0
 

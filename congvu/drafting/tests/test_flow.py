@@ -62,7 +62,7 @@ def test_create_refuses_a_file_that_is_not_a_document(agency, officer):
     before = state_snapshot()
     with pytest.raises(ValidationFailed) as exc:
         make_draft(officer, agency, upload=SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf"))
-    assert exc.value.fields == {"file": "Nội dung tệp “virus.pdf” không phải PDF, DOCX, XLSX, JPEG, PNG, TIFF."}
+    assert exc.value.fields == {"file": "Nội dung tệp “virus.pdf” không phải PDF, DOCX, DOC, XLSX, JPEG, PNG, TIFF."}
     assert state_snapshot() == before
 
 

@@ -161,7 +161,7 @@ def test_upload_of_a_wrong_file_says_why_and_stores_nothing(client, clerk):
     response = login(client, clerk).post(reverse("intake:upload"), {"attachments": bad, "form": "in"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Nội dung tệp “virus.exe” không phải PDF, DOCX, XLSX, JPEG, PNG, TIFF." in html
+    assert "Nội dung tệp “virus.exe” không phải PDF, DOCX, DOC, XLSX, JPEG, PNG, TIFF." in html
     assert 'class="intake-file intake-file-error"' in html
     assert (StoredFile.objects.count(), IntakeUpload.objects.count()) == (0, 0)
 

@@ -58,7 +58,7 @@ def test_upload_errors_are_json(agency, clerk, officer):
     bad = post_file(api, b"MZ not a document", name="x.exe")
     assert bad.status_code == 400
     assert bad.json() == {"code": "validation_failed", "message": "Tệp “x.exe” không đúng định dạng cho phép.",
-                          "fields": {"file": "Nội dung tệp “x.exe” không phải PDF, DOCX, XLSX, JPEG, PNG, TIFF."}}
+                          "fields": {"file": "Nội dung tệp “x.exe” không phải PDF, DOCX, DOC, XLSX, JPEG, PNG, TIFF."}}
     none = api.client.post("/api/v1/intake/files", {})
     assert (none.status_code, none.json()["fields"]) == (400, {"file": "Cần đúng một tệp."})
     json_body = api.post("/intake/files", {"file": "abc"})
@@ -166,3 +166,21 @@ def test_uploads_of_files_for_registering_through_the_api(agency, other_agency, 
     assert exc.value.fields == {"intake_files": f"Không tìm thấy tệp {theirs.json().get('id', 0)} bạn đã tải lên."}
     with pytest.raises(ValidationFailed):
         uploads_of_files(user=clerk, agency_id=other_agency.pk, file_ids=[first])
+
+
+def test_register_through_the_api_with_an_uploaded_file(agency, clerk, other_clerk):
+    api = ApiClient(clerk)
+    file_id = post_file(api, cong_van_pdf()).json()["id"]
+    values = {"issuer": "UBND huyện Nông Sơn", "number": "215", "notation": "UBND-VP", "doc_type": "cong_van",
+              "subject": "V/v rà soát hồ sơ", "issued_date": ISSUED.isoformat()}
+    # Another clerk cannot attach this upload by its id.
+    refused = ApiClient(other_clerk).post("/documents/incoming", {**values, "intake_files": [file_id]})
+    assert refused.status_code == 400
+    assert set(refused.json()["fields"]) == {"intake_files"}
+    assert not Document.objects.exists()
+    response = api.post("/documents/incoming", {**values, "intake_files": [file_id]})
+    assert response.status_code == 201
+    doc = Document.objects.get()
+    assert list(doc.attachments.values_list("file_id", "original_name")) == [(file_id, "cv-215.pdf")]
+    assert IntakeUpload.objects.get().document_id == doc.pk
+    assert StoredFile.objects.count() == 1  # attached, not sent again

@@ -49,6 +49,6 @@ def overdue_flags(context, documents):
 def overdue_badge(document, overdue_ids):
     """A red "Quá hạn" badge for a document row whose id is in `overdue_ids`."""
     if getattr(document, "pk", None) in (overdue_ids or ()):
-        return format_html('<span class="badge badge-urgent" title="{}">Quá hạn</span>',
+        return format_html('<span class="badge badge-overdue" title="{}">Quá hạn</span>',
                            "Có phân công xử lý đã quá hạn")
     return ""

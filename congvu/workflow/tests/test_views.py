@@ -137,7 +137,7 @@ def test_overdue_page_and_list_flags(client, doc, leader, officer):
     assert 'id="overdue-total">1<' in page and doc.subject in page
     html = Template("{% load workflow_panels %}{% overdue_flags docs as ids %}{% for d in docs %}"
                     "{% overdue_badge d ids %}{% endfor %}").render(Context({"docs": [doc]}))
-    assert "Quá hạn" in html
+    assert html == '<span class="badge badge-overdue" title="Có phân công xử lý đã quá hạn">Quá hạn</span>'
 
 
 def test_the_processing_slip_has_the_three_dated_opinions(client, doc, clerk, leader, head, officer, nv):

@@ -129,9 +129,17 @@ def _reading(stored_file: StoredFile) -> tuple[dict, bool]:
     return values, queue
 
 
+def _fingerprint(stored_file_id: int, text: str) -> None:
+    """The near-duplicate fingerprint of a file, from its newest reading."""
+    from congvu.intake.duplicates import fingerprint_ensure
+
+    fingerprint_ensure(StoredFile.objects.get(pk=stored_file_id), text=text)
+
+
 def _after_reading(extraction: Extraction, values: dict, queue: bool) -> None:
     if values["text"] and not queue:
         _set_search_text(extraction.file_id, values["text"])
+        _fingerprint(extraction.file_id, values["text"])
     if queue:
         enqueue(OCR_JOB, extraction_id=extraction.pk)
 
@@ -279,6 +287,7 @@ def _finish(extraction: Extraction, run_started, result: ocr.OcrResult) -> str:
         locked.save()
         if text.strip():
             _set_search_text(locked.file_id, text)
+            _fingerprint(locked.file_id, text)
     return locked.status
 
 

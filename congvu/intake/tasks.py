@@ -19,3 +19,14 @@ def ocr_sweep(**_ignored) -> None:
     from congvu.intake.services import extractions_sweep
 
     extractions_sweep()
+
+
+@job("intake.fingerprints_backfill", every=timedelta(minutes=15))
+def fingerprints_backfill_run(**_ignored) -> None:
+    """Fingerprint files attached without going through the form (API, exchange, before intake), a batch
+    at a time, so near-duplicates of them are found too."""
+    from congvu.intake.duplicates import fingerprints_backfill
+
+    for _ in range(20):  # at most 10,000 files a run; the next run goes on
+        if fingerprints_backfill(limit=500) == 0:
+            break

@@ -12,8 +12,9 @@ from congvu.documents.models import SearchEntry, StoredFile
 from congvu.documents.services import incoming_register
 from congvu.documents.tests.factories import incoming_data
 from congvu.intake import ocr, services, sources
+from congvu.intake.duplicates import text_words
 from congvu.intake.extract import EXTRACTOR_VERSION
-from congvu.intake.models import Extraction, ExtractionStatus, IntakeUpload
+from congvu.intake.models import Extraction, ExtractionStatus, IntakeUpload, TextFingerprint
 from congvu.intake.services import extraction_ocr, extraction_restart, extraction_start, extractions_sweep
 from congvu.intake.sources import TextSource
 from congvu.intake.tests.test_sources import HEADER_TEXT, header_pdf, page_png, scan_pdf, signed
@@ -69,6 +70,8 @@ def test_a_text_pdf_is_read_at_once_and_feeds_search(clerk, agency):
     row.refresh_from_db()
     assert row.text == HEADER_TEXT
     assert "phe duyet ke hoach ho tro ho ngheo" in SearchEntry.objects.get(document=document).body
+    # The near-duplicate fingerprint is taken from the same reading.
+    assert TextFingerprint.objects.get(file=row).length == len(text_words(HEADER_TEXT)) > 0
 
 
 def test_an_extraction_is_reused(clerk, agency):
@@ -132,6 +135,7 @@ def test_a_scan_is_ocrd_in_the_background(clerk, agency, scan_bytes):
     row.refresh_from_db()
     assert row.text == extraction.text
     assert "so 12 qd ubnd" in SearchEntry.objects.get(document=document).body
+    assert TextFingerprint.objects.get(file=row).length == len(text_words(extraction.text)) > 0
     assert extraction_ocr(extraction_id=extraction.pk) == ExtractionStatus.DONE  # a second run changes nothing
     assert StoredFile.objects.count() == 2
 

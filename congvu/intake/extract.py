@@ -50,8 +50,8 @@ CONFIDENCE: dict[str, dict[str, float]] = {
     "subject": {"vv": 0.95, "vv_joined": 0.8, "lines": 0.93, "cut": 0.85, "absent": 0.0},
     "signer": {"prefix": 0.97, "title": 0.95, "lines": 0.85, "weak": 0.75, "absent": 0.0},
     "signer_title": {"prefix": 0.95, "title": 0.93, "lines": 0.8, "weak": 0.7, "repaired": 0.8, "absent": 0.0},
-    "urgency": {"mark": 0.97, "none": 0.98, "absent": 0.0},
-    "secrecy": {"mark": 0.97, "none": 0.98, "absent": 0.0},
+    "urgency": {"mark": 0.97, "repaired": 0.8, "none": 0.98, "absent": 0.0},
+    "secrecy": {"mark": 0.97, "repaired": 0.8, "none": 0.98, "absent": 0.0},
     "recipients": {"both": 0.8, "one": 0.85, "none": 0.7, "absent": 0.0},
 }
 
@@ -164,7 +164,7 @@ _MOTTO = [
 ]
 _SO = re.compile(r"(?<![A-Z0-9/])S[O06]\s*([:;.]?)\s*(\d{0,6})\s*/\s*(?:((?:19|20)\d{2})\s*/\s*)?"
                  r"([A-Z][A-Z0-9.&]*(?:[ ]?-[ ]?[A-Z0-9][A-Z0-9.&]*)*)")
-_DATE = re.compile(r"NGAY\s*(\d{1,2}|[.…_ ]{0,12})\s*THANG\s*(\d{1,2}|[.…_ ]{0,12})\s*NAM\s*((?:19|20)\d{2})")
+_DATE = re.compile(r"NGAY\s*(\d{1,3}|[.…_ ]{0,12})\s*THANG\s*(\d{1,2}|[.…_ ]{0,12})\s*NAM\s*((?:19|20)\d{2})")
 _BODY = re.compile(r"(?<![A-Z])(CAN\s+CU|KINH\s+GUI|NOI\s+NHAN\s*:|DIEU\s+1\b)")
 _VV = re.compile(r"(?<![A-Z/])V\s*/\s*V\b")
 _KINH_GUI = re.compile(r"(?<![A-Z])KINH\s+GUI\s*[:;.]?")
@@ -173,6 +173,8 @@ _VIET_NAM_EOL = re.compile(r"(?<![A-Z])VIET\s*NAM[ ]*(?=\n|$)")
 _DASHES = re.compile(r"[-_=~*.…—–]{3,}")
 _MARKS = re.compile(r"(?<![A-Z])(HOA\s+TOC|THUONG\s+KHAN|KHAN|TUYET\s+MAT|TOI\s+MAT|MAT)(?![A-Z])")
 _URGENCY = {"HOA TOC", "THUONG KHAN", "KHAN"}
+_MARK_CANONICAL = {"KHAN": "KHẨN", "THUONG KHAN": "THƯỢNG KHẨN", "HOA TOC": "HỎA TỐC", "TOI MAT": "TỐI MẬT",
+                   "TUYET MAT": "TUYỆT MẬT"}
 _MARK_FORMS = {"KHẨN", "THƯỢNG KHẨN", "HỎA TỐC", "HOẢ TỐC", "MẬT", "TỐI MẬT", "TUYỆT MẬT"}
 
 
@@ -205,8 +207,13 @@ class _Reader:
         mottos = [(m.start(), m.end()) for p in _MOTTO for m in p.finditer(head)]
         for m in _MOTTO[1].finditer(head):  # "CỘNG HÒA … CHỦ NGHĨA" whose "VIỆT NAM" OCR put at the end of
             if not _MOTTO[0].match(head, m.start()):  # the next line, after the issuer's second line
-                nxt = _VIET_NAM_EOL.search(head, m.end(), head.find("\n", head.find("\n", m.end()) + 1) + 1
-                                           or len(head))
+                stop = m.end()
+                for _ in range(3):
+                    stop = head.find("\n", stop + 1)
+                    if stop < 0:
+                        stop = len(head)
+                        break
+                nxt = _VIET_NAM_EOL.search(head, m.end(), stop)
                 if nxt:
                     mottos.append((nxt.start(), nxt.end()))
         self.mottos = _merge(mottos)
@@ -258,13 +265,24 @@ class _Reader:
                 span, path = _place_before(self.t, line_start, line_start + comma.start())
                 if span:
                     return m, span, path
-            if first_loose is None and (self.body_start is None or m.start() < self.body_start):
+            last = before.split()[-1:]
+            in_sentence = bool(last) and last[0][:1].islower()  # "trước ngày 15 tháng 12 …" in the body
+            if first_loose is None and not in_sentence and m.start() < self._header_end():
                 first_loose = m
         if first_loose is not None:
             line_start = self.t.rfind("\n", 0, first_loose.start()) + 1
             span, path = _place_before(self.t, line_start, first_loose.start())
             return first_loose, span, path
         return None, None, None
+
+    def _header_end(self) -> int:
+        """Where a date line can no longer be: the body, or not far after the number."""
+        ends = [HEADER_LIMIT]
+        if self.body_start is not None:
+            ends.append(self.body_start)
+        if self.so:
+            ends.append(self.so.end() + 600)
+        return min(ends)
 
     def _find_type_name(self, after: int):
         limit = self._limit()
@@ -303,9 +321,11 @@ class _Reader:
 
     def _clean_notation(self, raw: str) -> tuple[str, bool]:
         s = re.sub(r"\s*-\s*", "-", raw.strip()).strip(".-")
+        fixed = re.sub("[ĐÐ]{2,}", "Đ", s.replace("Ð", "Đ"))  # OCR: Icelandic Ð, or Đ read twice
+        repaired = fixed != s
+        s = fixed
         groups = s.split("-")
         abbrs = vocab.type_abbreviations()
-        repaired = False
         first = groups[0]
         if first not in abbrs and fold(first) in vocab.unambiguous_folded_abbreviations() and len(groups) > 1:
             groups[0] = vocab.unambiguous_folded_abbreviations()[fold(first)]
@@ -432,8 +452,8 @@ class _Reader:
                 if len(lines[i].strip()) > 60 or _BODY_LINE.match(lines[i].strip()):
                     end = start + len("\n".join(lines[:i]))
                     break
-            value = _spaces(self.t[start:end]).rstrip(" ;,")
-            more = self._vv_continuation(end)
+            value = _drop_specks(_spaces(self.t[start:end])).rstrip(" ;,")
+            more = _drop_specks(self._vv_continuation(end))
             if more:
                 value = f"{value} {more}"
             if len(value) > 4:
@@ -547,7 +567,11 @@ class _Reader:
     def _is_mark(self, m: re.Match, *, own_line: bool = False) -> bool:
         printed = self.t[m.start():m.end()]
         if _spaces(printed) not in _MARK_FORMS:
-            return False
+            # OCR may drop the marks of a stamp ("KHAN"): accepted in capitals at the start of a line only
+            line_start = self.t.rfind("\n", 0, m.start()) + 1
+            if printed != printed.upper() or self.t[line_start:m.start()].strip() or \
+                    _spaces(fold(printed)) == "MAT":  # "MAT" alone is too short to trust
+                return False
         line_start = self.t.rfind("\n", 0, m.start()) + 1
         line_end = self.t.find("\n", m.end())
         line_end = len(self.t) if line_end < 0 else line_end
@@ -569,7 +593,10 @@ class _Reader:
             printed = _spaces(self.t[m.start():m.end()])
             field = "urgency" if _spaces(m.group(1)) in _URGENCY else "secrecy"
             if self.values[field] is None:
-                self.set(field, printed, "mark")
+                if printed in _MARK_FORMS:
+                    self.set(field, printed, "mark")
+                else:
+                    self.set(field, _MARK_CANONICAL[_spaces(fold(printed))], "repaired")
         for field in ("urgency", "secrecy"):
             if self.values[field] is None:
                 self.paths[field] = "none"
@@ -635,6 +662,11 @@ class _Reader:
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
+
+def _drop_specks(text: str) -> str:
+    """OCR specks standing alone between words ("việc thực _ hiện")."""
+    return " ".join(tok for tok in text.split(" ") if not re.fullmatch(r"[_~|—–=*•]+", tok))
+
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
@@ -865,9 +897,11 @@ def _is_upper_line(line: str) -> bool:
 
 
 def _clean_item(item: str) -> str:
-    return _spaces(item).strip(" ;,.").strip()
+    return _spaces(item).strip(" ;:,.").strip()
 
 
+_TITLE_TAIL = re.compile(f"\\s((?:[{UP}]+,?\\s+){{1,6}}[{UP}]+)\\s*$")
+_ITEM = re.compile(r"[-+•–](?![-—–_=])\s?")
 _JUNK = re.compile(r"[^\w]*[a-zl|]?[^\w]*")
 
 
@@ -888,11 +922,20 @@ def _unmerge_items(text: str) -> str:
                 continue
             out.append(line)
             continue
-        item = re.match(r"[-+•–]\s", stripped)
+        item = _ITEM.match(stripped)
         if not item and not in_list:
             out.append(line)
             continue
         in_list = bool(item) or (in_list and bool(stripped))
+        title_tail = _TITLE_TAIL.search(stripped)
+        if title_tail and any(k in fold(title_tail.group(1)) for k in vocab.TITLE_KEYWORDS) and \
+                not re.search(r"[;.]\s", stripped[title_tail.start():]):
+            out += [stripped[:title_tail.start()].rstrip(), title_tail.group(1)]  # "… trực thuộc PHÓ GIÁM ĐỐC"
+            continue
+        named = re.fullmatch(r"((?:\S+\s+){1,2}?)(" + _NAME.pattern + ")", stripped)
+        if named and not item and all(_is_upper_word(t) or _PREFIX.match(t) for t in named.group(1).split()):
+            out += [named.group(1).strip(), named.group(2)]  # "KT. Huỳnh Xuân Nga": a unit of "Lưu: VT, KT."
+            continue
         for m in re.finditer(r"[;.]\s+", stripped):
             tail = stripped[m.end():].split()
             while tail and _JUNK.fullmatch(tail[-1]):
@@ -916,7 +959,7 @@ def _drop_list_items(window: str) -> str:
     in_item = False
     for line in window.split("\n"):
         stripped = line.strip()
-        if re.match(r"[-+•–]\s", stripped) or re.match(r"N[ơo]i nh[ậa]n", stripped):
+        if _ITEM.match(stripped) or re.match(r"N[ơo]i nh[ậa]n", stripped):
             in_item = not re.search(r"[;.]$", stripped)
             continue
         if in_item and stripped and not _is_upper_line(stripped) and not _NAME.fullmatch(stripped):
@@ -1003,6 +1046,8 @@ def _signature(window: str, pick: str, anchor: int | None) -> tuple[str, str, st
         else:
             while run and (run[0].endswith(",") or not re.search(r"[AEIOUY]", fold(run[0]))):
                 run.pop(0)
+        while run and (_PREFIX.match(run[-1]) or len(run[-1].strip(",.")) <= 1):
+            run.pop()  # a prefix must be followed by a title; one letter is a speck
         title = " ".join(run)
         title = re.sub(r"\b(TM|KT|TL|TUQ|PP)\.(?=\S)", r"\1. ", title)
         folded = fold(title)

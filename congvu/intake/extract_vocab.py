@@ -150,7 +150,7 @@ SURNAMES = {
 
 
 def _fold_char(ch: str) -> str:
-    if ch in "đĐð":
+    if ch in "đĐðÐ":
         return "D"
     base = unicodedata.normalize("NFD", ch)[0]
     return base.upper() if base.isascii() and base.isalpha() else ch

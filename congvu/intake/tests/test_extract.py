@@ -2,15 +2,15 @@
 real text carries, and never inventing a value."""
 
 import json
-from pathlib import Path
 
 import pytest
 
+from congvu.core import testdata
 from congvu.intake.extract import CONFIDENCE, EXTRACTOR_VERSION, FIELDS, empty_fields, explain, extract_fields
 from congvu.intake.vntext import repair
 
-TESTDATA = Path(__file__).resolve().parents[4] / "shared" / "testdata" / "documents" / "documents.jsonl"
-DOCS = [json.loads(line) for line in TESTDATA.read_text(encoding="utf-8").splitlines()] if TESTDATA.exists() else []
+TESTDATA = testdata.testdata_path("documents", "documents.jsonl")
+DOCS = [json.loads(line) for line in TESTDATA.read_text(encoding="utf-8").splitlines()] if TESTDATA else []
 TRUTH_KEYS = ("issuer", "parent_issuer", "number", "notation", "doc_type", "place", "date", "subject", "signer",
               "signer_title")
 

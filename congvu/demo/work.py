@@ -129,7 +129,7 @@ class _Clock:
 
 def _fmt(moment: dt.datetime | None) -> str:
     # As the workflow services write a deadline in timeline texts and notices.
-    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else "không có hạn"
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else "không có hạn"
 
 
 def _pdf(name: str, lines: list[str]) -> SimpleUploadedFile:
@@ -374,7 +374,7 @@ def _play(people: _People, plan: _TaskPlan, task: Task, clock: _Clock) -> None:
         task_complete(actor=leader, task=task, note="Đồng ý với kết quả.")
 
 
-_DEADLINE_RE = re.compile(r"(Hạn xử lý: |Hạn: )\d\d:\d\d \d\d/\d\d/\d{4}")
+_DEADLINE_RE = re.compile(r"(Hạn xử lý: |Hạn: )\d\d/\d\d/\d{4} \d\d:\d\d")
 
 
 def _redate(text: str, due: dt.datetime | None) -> str:

@@ -146,7 +146,7 @@ def _notify(*, recipients: Iterable[int], agency_id: int, kind: str, title: str,
 
 
 def _fmt_due(due_at: dt.datetime | None) -> str:
-    return timezone.localtime(due_at).strftime("%H:%M %d/%m/%Y") if due_at else "không có hạn"
+    return timezone.localtime(due_at).strftime("%d/%m/%Y %H:%M") if due_at else "không có hạn"
 
 
 def _lock(assignment: Assignment | int) -> Assignment:

@@ -79,9 +79,9 @@ def _document(actor, agency: Agency, document, errors: dict) -> Document | None:
 
 
 def meeting_label(entry) -> str:
-    """How a schedule entry reads as a task's meeting: "Giao ban lãnh đạo — 08:00 23/11/2026, Phòng họp 1"."""
+    """How a schedule entry reads as a task's meeting: "Giao ban lãnh đạo — 23/11/2026 08:00, Phòng họp 1"."""
     start = timezone.localtime(entry.start)
-    label = f"{entry.title} — {start:%H:%M %d/%m/%Y}"
+    label = f"{entry.title} — {start:%d/%m/%Y %H:%M}"
     if entry.place:
         label += f", {entry.place}"
     return label[:MEETING_MAX]

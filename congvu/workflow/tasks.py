@@ -176,7 +176,7 @@ def _deliver(agency: Agency, now: dt.datetime, run_id: str, stats: RunStats) -> 
             if t.total <= SINGLE_LIMIT:
                 for log_id, asg_id, kind, is_own in t.samples:
                     a = subjects[asg_id]
-                    due = timezone.localtime(a.due_at).strftime("%H:%M %d/%m/%Y")
+                    due = timezone.localtime(a.due_at).strftime("%d/%m/%Y %H:%M")
                     what = "Việc của bạn" if is_own else f"Việc đã giao cho {a.assignee_label}"
                     stats.notifications += notify(
                         recipients=[person], agency_id=agency.pk, kind=f"workflow.reminder.{kind}",

@@ -130,14 +130,14 @@ def test_the_extension_request_and_the_timeline_read_the_dated_back_deadlines(di
     events = list(ProcessingEvent.objects.filter(task=task).order_by("created_at", "pk"))
     assert [e.kind for e in events] == [EventKind.TASK_CREATED, EventKind.ASSIGNED, EventKind.PROGRESS,
                                         EventKind.EXTENSION_REQUESTED]
-    assert events[1].text.endswith("Hạn xử lý: 08:30 08/09/2026")
-    assert events[3].text == f"Xin gia hạn từ 08:30 08/09/2026 đến 08:30 17/09/2026: {EXTENSION_REASON}"
+    assert events[1].text.endswith("Hạn xử lý: 08/09/2026 08:30")
+    assert events[3].text == f"Xin gia hạn từ 08/09/2026 08:30 đến 17/09/2026 08:30: {EXTENSION_REASON}"
     assert [e.created_at for e in events[:2]] == [task.created_at, task.created_at]
     notice = Notification.objects.get(key=f"extension:{ext.pk}:requested")
     assert (notice.official, notice.created_at, notice.body) == (
-        _user("lanhdao").official, ext.created_at, f"Đến 08:30 17/09/2026: {EXTENSION_REASON}")
+        _user("lanhdao").official, ext.created_at, f"Đến 17/09/2026 08:30: {EXTENSION_REASON}")
     assigned = Notification.objects.get(key=f"assignment:{ext.assignment_id}:assigned")
-    assert (assigned.created_at, assigned.body) == (task.created_at, "Hạn xử lý: 08:30 08/09/2026")
+    assert (assigned.created_at, assigned.body) == (task.created_at, "Hạn xử lý: 08/09/2026 08:30")
     assert assigned.read_at == task.created_at + dt.timedelta(hours=2)
 
 

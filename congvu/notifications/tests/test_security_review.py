@@ -160,7 +160,7 @@ def test_a_secret_documents_subject_is_notified_only_to_people_who_may_see_it(ag
                 .values_list("kind", "title", "body"))
     assert told == [
         ("workflow.reminder.overdue", "Việc của bạn quá hạn: văn bản mật 4/TM-BCH", "Hạn xử lý: "
-         + timezone.localtime(Assignment.objects.get(assignee_department=vp).due_at).strftime("%H:%M %d/%m/%Y")
+         + timezone.localtime(Assignment.objects.get(assignee_department=vp).due_at).strftime("%d/%m/%Y %H:%M")
          + "."),
         ("workflow.cancelled", "Có việc về văn bản mật 4/TM-BCH bạn chưa được xem",
          "Đề nghị văn thư hoặc lãnh đạo cơ quan giao quyền xem văn bản để xử lý.")]

@@ -101,7 +101,7 @@ def test_task_from_a_document_and_from_a_meeting(agency, leader, clerk, officer)
         place="Phòng họp số 1"))
     from_meeting = _give(leader, agency, lead=officer.official, meeting=entry, title="Chuẩn bị báo cáo quý IV")
     assert (from_meeting.source, from_meeting.meeting, from_meeting.meeting_reference) == (
-        TaskSource.MEETING, entry, "Giao ban lãnh đạo UBND — 08:00 23/11/2026, Phòng họp số 1")
+        TaskSource.MEETING, entry, "Giao ban lãnh đạo UBND — 23/11/2026 08:00, Phòng họp số 1")
     journal = JournalEntry.objects.filter(action="task.create").order_by("-pk").first()
     assert journal.after["meeting_id"] == entry.pk
     typed = _give(leader, agency, lead=officer.official, meeting="Họp Ban Chỉ đạo ngày 20/11")

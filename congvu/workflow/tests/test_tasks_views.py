@@ -103,9 +103,9 @@ def test_task_from_a_document_and_from_a_meeting(agency, leader, clerk, officer)
         "meeting_entry": str(entry.pk)})
     task = Task.objects.order_by("-pk").first()
     assert (task.source, task.meeting, task.meeting_reference) == (
-        "meeting", entry, "Giao ban lãnh đạo UBND — 08:00 23/11/2026")
+        "meeting", entry, "Giao ban lãnh đạo UBND — 23/11/2026 08:00")
     html = client.get(reverse("tasks:detail", args=[task.pk])).content.decode()
-    assert f'<a href="/schedule/{entry.pk}/">Giao ban lãnh đạo UBND — 08:00 23/11/2026</a>' in html
+    assert f'<a href="/schedule/{entry.pk}/">Giao ban lãnh đạo UBND — 23/11/2026 08:00</a>' in html
 
 
 def test_officer_cannot_open_the_form_and_other_agency_documents_are_404(agency, officer, leader, other_agency,

@@ -321,7 +321,7 @@ class _Reader:
 
     def _clean_notation(self, raw: str) -> tuple[str, bool]:
         s = re.sub(r"\s*-\s*", "-", raw.strip()).strip(".-")
-        fixed = re.sub("[ĐÐ]{2,}", "Đ", s.replace("Ð", "Đ"))  # OCR: Icelandic Ð, or Đ read twice
+        fixed = re.sub("ĐÐ|ÐĐ", "Đ", s).replace("Ð", "Đ")  # OCR: an Icelandic Ð, alone or beside the Đ it doubles
         repaired = fixed != s
         s = fixed
         groups = s.split("-")
@@ -901,7 +901,7 @@ def _clean_item(item: str) -> str:
 
 
 _TITLE_TAIL = re.compile(f"\\s((?:[{UP}]+,?\\s+){{1,6}}[{UP}]+)\\s*$")
-_ITEM = re.compile(r"[-+•–](?![-—–_=])\s?")
+_ITEM = re.compile(r"[-+•–=](?![-—–_=])\s?")  # "=" is how OCR often reads a list's dash
 _JUNK = re.compile(r"[^\w]*[a-zl|]?[^\w]*")
 
 
@@ -937,6 +937,8 @@ def _unmerge_items(text: str) -> str:
             out += [named.group(1).strip(), named.group(2)]  # "KT. Huỳnh Xuân Nga": a unit of "Lưu: VT, KT."
             continue
         for m in re.finditer(r"[;.]\s+", stripped):
+            if _PREFIX.match(stripped[:m.start() + 1].split()[-1]):
+                continue  # "TL. CHỦ TỊCH": the dot of a signing prefix
             tail = stripped[m.end():].split()
             while tail and _JUNK.fullmatch(tail[-1]):
                 tail.pop()
@@ -976,11 +978,16 @@ def _signature_lines(window: str) -> tuple[str, str, str] | None:
     titles: list[str] = []
     for raw in window.split("\n"):
         line = raw.strip()
+        if _PREFIX.match(line) or re.match(r"^(TM|KT|TL|TUQ|Q|PP)\.\s", line):
+            titles.append(line)
+            continue
         if not line or _SIGNED_NOTE.fullmatch(line) or not re.search(f"[{UP}{LO}]{{3,}}", line):
             continue  # blank, "(Đã ký)", specks
         if _is_upper_line(line):
             titles.append(line)
             continue
+        if re.search(r"[;.]$", line) and len(line) <= 80:
+            continue  # a recipient or the archive line between the title lines
         if titles and _NAME.fullmatch(line):
             title = " ".join(titles)
             if any(k in fold(title) for k in vocab.TITLE_KEYWORDS):

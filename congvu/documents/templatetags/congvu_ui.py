@@ -33,6 +33,18 @@ def vn_datetime(value) -> str:
     return value.strftime("%d/%m/%Y %H:%M")
 
 
+@register.filter
+def vn_long_date(value) -> str:
+    """'ngày 07 tháng 9 năm 2026', the date line of Decree 30/2020, Annex I: a leading zero for days below 10
+    and for months 1 and 2, none for the other months. `|capfirst` for 'Ngày …' at the start of a line."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
 @register.simple_tag
 def urgency_badge(document):
     """A red badge for Hỏa tốc, Thượng khẩn, Khẩn (Decree 30 red stamps); nothing for normal."""

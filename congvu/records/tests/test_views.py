@@ -287,6 +287,8 @@ def test_due_list_and_transfer_through_the_pages(client, clerk, officer, case_fi
     printed = text(client.get(reverse("records:transfer_print", args=[t.pk])))
     assert "Về việc giao nhận hồ sơ, tài liệu" in printed and "Mục lục hồ sơ, tài liệu nộp lưu" in printed
     assert "2. Số lượng: 1 hồ sơ" in printed
+    month = f"0{TODAY.month}" if TODAY.month < 3 else str(TODAY.month)  # Decree 30: zero only for months 1, 2
+    assert f", ngày {TODAY.day:02d} tháng {month} năm {TODAY.year}</p>" in printed
     assert '<td class="c">03.VP</td><td>Hồ sơ hội nghị cán bộ, công chức</td>' in printed
     detail = text(client.get(reverse("records:case_file", args=[case_file.pk])))
     assert "Đã nộp lưu" in detail and "Sửa thông tin" not in detail

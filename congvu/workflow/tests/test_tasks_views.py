@@ -193,6 +193,9 @@ def test_report_page_and_xlsx(agency, leader, officer):
     assert page.status_code == 200
     assert "BÁO CÁO KẾT QUẢ THỰC HIỆN NHIỆM VỤ ĐƯỢC GIAO" in html and "(THEO CÁN BỘ)" in html
     assert officer.official.full_name in html
+    today = timezone.localdate()
+    day_month = f"{today.day:02d} tháng " + (f"0{today.month}" if today.month < 3 else f"{today.month}")
+    assert f"ngày {day_month} năm {today.year}</div><div class=\"who\">NGƯỜI LẬP BÁO CÁO" in html
     xlsx = client_for(leader).get(reverse("tasks:report_monthly"), {"month": month, "by": "unit", "format": "xlsx"})
     assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert xlsx["Content-Disposition"] == f'attachment; filename="bao-cao-giao-viec-{month}-phong-ban.xlsx"'

@@ -9,7 +9,14 @@ from django.utils import timezone
 from congvu.documents.services import incoming_register
 from congvu.documents.tests.factories import incoming_data
 from congvu.workflow import services
-from congvu.workflow.models import Assignment, AssignmentStatus, Presentation, ProcessingPolicy
+from congvu.workflow.models import (
+    Assignment,
+    AssignmentStatus,
+    Direction,
+    Presentation,
+    ProcessingPolicy,
+    ProgressReport,
+)
 from congvu.workflow.selectors import my_work
 from congvu.workflow.tests.helpers import state
 
@@ -140,15 +147,25 @@ def test_overdue_page_and_list_flags(client, doc, leader, officer):
     assert html == '<span class="badge badge-overdue" title="Có phân công xử lý đã quá hạn">Quá hạn</span>'
 
 
+def _decree30_date_line(day: dt.date) -> str:
+    """The date line as Decree 30/2020, Annex I writes it: two-digit days, two-digit months only for 1 and 2."""
+    month = f"0{day.month}" if day.month in (1, 2) else f"{day.month}"
+    return f"Ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
 def test_the_processing_slip_has_the_three_dated_opinions(client, doc, clerk, leader, head, officer, nv):
     _direct(leader, doc, nv)
     lead = Assignment.objects.get()
     child = services.assignment_reassign(actor=head, assignment=lead, to_official=officer.official,
                                          note="Đồng chí Chuyên viên tham mưu")
     services.progress_record(actor=officer, assignment=child, percent=60, note="Đề xuất trả lời bằng công văn")
+    # Each opinion on a day of its own, both ways of writing the month: 05/02 (leading zero), 07/09 and 12/10 (none).
+    vn = timezone.get_current_timezone()
+    Direction.objects.update(created_at=dt.datetime(2026, 2, 5, 9, 0, tzinfo=vn))
+    Assignment.objects.filter(pk=child.pk).update(created_at=dt.datetime(2026, 9, 7, 0, 30, tzinfo=vn))
+    ProgressReport.objects.update(created_at=dt.datetime(2026, 10, 12, 16, 0, tzinfo=vn))
     client.force_login(leader)
     page = client.get(f"/processing/documents/{doc.pk}/slip/").content.decode()
-    today = timezone.localdate()
     assert "PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN" in page
     agency_part = page[page.index('id="slip-agency"'):page.index('id="slip-unit"')]
     unit_part = page[page.index('id="slip-unit"'):page.index('id="slip-handler"')]
@@ -156,7 +173,12 @@ def test_the_processing_slip_has_the_three_dated_opinions(client, doc, clerk, le
     assert "Đề nghị xử lý" in agency_part and leader.official.full_name in agency_part
     assert "Đồng chí Chuyên viên tham mưu" in unit_part and head.official.full_name in unit_part
     assert "Đề xuất trả lời bằng công văn (60%)" in handler_part
-    assert f"Ngày {today:%d} tháng {today:%m} năm {today:%Y}" in handler_part
+    assert _decree30_date_line(dt.date(2026, 2, 5)) == "Ngày 05 tháng 02 năm 2026"
+    assert _decree30_date_line(dt.date(2026, 2, 5)) in agency_part
+    assert _decree30_date_line(dt.date(2026, 9, 7)) == "Ngày 07 tháng 9 năm 2026"
+    assert _decree30_date_line(dt.date(2026, 9, 7)) in unit_part
+    assert _decree30_date_line(dt.date(2026, 10, 12)) in handler_part
+    assert "tháng 09" not in page and "tháng 10 năm 2026" in handler_part
     assert "@page { size: A4 portrait" in page
 
 

@@ -10,6 +10,7 @@ The document a task comes from is shown only to those who may see that document.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -114,20 +115,34 @@ def with_lead(qs: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
+_MONTH_VN = re.compile(r"(\d{1,2})/(\d{4})")  # 11/2026, as a Vietnamese clerk types a month
+_MONTH_ISO = re.compile(r"(\d{4})-(\d{1,2})")  # 2026-11, as links and the API write it
+
+
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
-    """[first moment, first moment of the next month) of "2026-11", local time."""
-    try:
-        year, mon = (int(x) for x in month.strip().split("-"))
-        start = dt.date(year, mon, 1)
-    except (ValueError, AttributeError):
-        raise ValidationFailed(f"Tháng “{month}” không hợp lệ; ghi theo dạng 2026-11.",
-                               fields={"month": "Tháng không hợp lệ; ví dụ 2026-11."}) from None
-    if not 2000 <= year <= 2100:
-        raise ValidationFailed(f"Tháng “{month}” không hợp lệ; ghi theo dạng 2026-11.",
-                               fields={"month": "Tháng không hợp lệ; ví dụ 2026-11."})
+    """[first moment, first moment of the next month) of "11/2026" (or "2026-11"), local time."""
+    text = month.strip() if isinstance(month, str) else ""
+    if m := _MONTH_VN.fullmatch(text):
+        year, mon = int(m[2]), int(m[1])
+    elif m := _MONTH_ISO.fullmatch(text):
+        year, mon = int(m[1]), int(m[2])
+    else:
+        year, mon = 0, 0
+    if not (2000 <= year <= 2100 and 1 <= mon <= 12):
+        raise ValidationFailed(f"Tháng “{month}” không hợp lệ; ghi theo dạng 11/2026.",
+                               fields={"month": "Tháng không hợp lệ; ví dụ 11/2026."})
+    start = dt.date(year, mon, 1)
     end = dt.date(year + (mon == 12), mon % 12 + 1, 1)
     tz = timezone.get_current_timezone()
     return dt.datetime.combine(start, dt.time.min, tzinfo=tz), dt.datetime.combine(end, dt.time.min, tzinfo=tz)
+
+
+def month_label(month: str) -> str:
+    """How a valid month is shown in a field: "11/2026" (also for "2026-11"); the text itself when invalid."""
+    try:
+        return f"{month_bounds(month)[0]:%m/%Y}"
+    except ValidationFailed:
+        return month
 
 
 class Scope:
@@ -143,7 +158,7 @@ def task_list(*, user, agency_id: int, scope: str = Scope.ALL, status: str = "",
     - scope "mine": assigned (any role) to the user or a unit they belong to; "given": created by the user;
     - status: open / done / cancelled; overdue: open, with the lead still owing work past its deadline;
     - department_id: assigned to that unit or to one of its officials;
-    - month "2026-11": given in that month."""
+    - month "11/2026" (or "2026-11"): given in that month."""
     now = now or timezone.now()
     official = official_for_user(user)
     qs = visible_tasks(user, agency_id)

@@ -122,6 +122,7 @@ def task_list(request):
     except ValidationFailed as exc:
         error = exc.message
         qs = task_selectors.task_list(user=request.user, agency_id=agency_id, scope=scope, now=now)
+    values["month"] = task_selectors.month_label(values["month"]) if values["month"] else ""
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -138,7 +139,7 @@ def task_list(request):
         "page": page, "scope": scope, "full_view": full_view, "values": values, "error": error,
         "departments": depts, "statuses": TaskStatus.choices, "query": query.urlencode(),
         "can_assign": task_selectors.can_assign_tasks(request.user, agency_id),
-        "can_report": _can_report(request.user, agency_id), "this_month": f"{timezone.localdate():%Y-%m}",
+        "can_report": _can_report(request.user, agency_id), "this_month": f"{timezone.localdate():%m/%Y}",
     })
 
 
@@ -388,7 +389,7 @@ def _can_report(user, agency_id: int) -> bool:
 @require_GET
 def report_monthly(request):
     """The monthly report, printable (A4 landscape), and as XLSX with ?format=xlsx."""
-    month = (request.GET.get("month") or "").strip() or f"{timezone.localdate():%Y-%m}"
+    month = (request.GET.get("month") or "").strip() or f"{timezone.localdate():%m/%Y}"
     by = request.GET.get("by") or reports.BY_UNIT
     error = ""
     try:
@@ -405,7 +406,8 @@ def report_monthly(request):
         response["Cache-Control"] = "private, no-store"
         return response
     return render(request, "workflow/tasks/report.html", {
-        "report": report, "error": error, "month": month, "by": by, "labels": reports.FIGURE_LABELS,
+        "report": report, "error": error, "month": task_selectors.month_label(month), "by": by,
+        "labels": reports.FIGURE_LABELS,
         "figures": reports.FIGURES, "agency": Agency.objects.select_related("parent").get(pk=request.agency_id),
         "today": timezone.localdate(), "list_url": reverse("tasks:list"),
     })

@@ -16,6 +16,7 @@ from congvu.core.errors import PermissionDenied, ValidationFailed
 from congvu.org.models import Role
 from congvu.workflow.models import Assignment, AssignmentStatus, Task
 from congvu.workflow.reports import BY_OFFICIAL, BY_UNIT, report_xlsx, task_monthly_report
+from congvu.workflow.task_selectors import month_bounds, month_label
 
 pytestmark = pytest.mark.django_db
 
@@ -130,9 +131,11 @@ def test_a_future_month_and_bad_input_are_refused(agency, leader):
     with pytest.raises(ValidationFailed) as err:
         task_monthly_report(user=leader, agency_id=agency.pk, month="2026-12", by=BY_UNIT, now=NOV_20)
     assert err.value.fields == {"month": "Chọn tháng này hoặc trước đó."}
-    with pytest.raises(ValidationFailed) as err:
-        task_monthly_report(user=leader, agency_id=agency.pk, month="11/2026", by=BY_UNIT, now=NOV_20)
-    assert err.value.fields == {"month": "Tháng không hợp lệ; ví dụ 2026-11."}
+    for bad in ("tháng 11", "13/2026", "0/2026", "2026-13", "11/26", "11/1999", "2026/11", ""):
+        with pytest.raises(ValidationFailed) as err:
+            task_monthly_report(user=leader, agency_id=agency.pk, month=bad, by=BY_UNIT, now=NOV_20)
+        assert err.value.message == f"Tháng “{bad}” không hợp lệ; ghi theo dạng 11/2026."
+        assert err.value.fields == {"month": "Tháng không hợp lệ; ví dụ 11/2026."}
     with pytest.raises(ValidationFailed) as err:
         task_monthly_report(user=leader, agency_id=agency.pk, month="2026-11", by="department", now=NOV_20)
     assert err.value.fields == {"by": "Giá trị là official hoặc unit."}
@@ -172,3 +175,18 @@ def test_xlsx_holds_the_same_figures(dataset, agency, leader):
     assert [c.value for c in ws[8]] == [3, "Không thuộc phòng, ban", 1, 1, 1, 0, 0, 0, "100%"]
     assert [c.value for c in ws[9]] == [None, "Tổng cộng", 12, 9, 4, 1, 4, 3, "80%"]
     assert ws.max_row == 9
+
+
+def test_a_month_is_typed_as_11_2026_or_2026_11(agency, leader):
+    vn = timezone.get_current_timezone()
+    bounds = (dt.datetime(2026, 11, 1, tzinfo=vn), dt.datetime(2026, 12, 1, tzinfo=vn))
+    for typed in ("11/2026", " 11/2026 ", "2026-11"):
+        assert month_bounds(typed) == bounds
+    assert month_bounds("1/2026") == month_bounds("01/2026") == month_bounds("2026-1") == (
+        dt.datetime(2026, 1, 1, tzinfo=vn), dt.datetime(2026, 2, 1, tzinfo=vn))
+    assert month_bounds("12/2026") == (dt.datetime(2026, 12, 1, tzinfo=vn), dt.datetime(2027, 1, 1, tzinfo=vn))
+    assert (month_label("2026-9"), month_label("9/2026"), month_label("tháng 9")) == ("09/2026", "09/2026", "tháng 9")
+    typed = task_monthly_report(user=leader, agency_id=agency.pk, month="10/2026", by=BY_UNIT, now=NOV_20)
+    iso = task_monthly_report(user=leader, agency_id=agency.pk, month="2026-10", by=BY_UNIT, now=NOV_20)
+    assert (typed.month, typed.start, typed.end) == (iso.month, iso.start, iso.end) == (
+        "2026-10", dt.datetime(2026, 10, 1, tzinfo=vn), dt.datetime(2026, 11, 1, tzinfo=vn))

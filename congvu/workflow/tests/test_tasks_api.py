@@ -136,4 +136,4 @@ def test_monthly_report_json_and_xlsx(agency, leader, officer):
     response = ApiClient(officer).get("/reports/tasks/monthly", {"month": month})
     assert response.status_code == 403
     response = api.get("/reports/tasks/monthly", {"month": "2026/11"})
-    assert response.status_code == 400 and response.json()["fields"] == {"month": "Tháng không hợp lệ; ví dụ 2026-11."}
+    assert response.status_code == 400 and response.json()["fields"] == {"month": "Tháng không hợp lệ; ví dụ 11/2026."}

@@ -52,7 +52,15 @@ def test_list_tabs_and_overdue_flag(agency, leader, officer, officer2):
     html = client_for(leader).get(reverse("tasks:list"), {"overdue": "1"}).content.decode()
     assert "Việc của chuyên viên" in html and "Việc của người khác" not in html
     html = client_for(leader).get(reverse("tasks:list"), {"month": "tháng 11"}).content.decode()
-    assert "Tháng “tháng 11” không hợp lệ; ghi theo dạng 2026-11." in html
+    assert "Tháng “tháng 11” không hợp lệ; ghi theo dạng 11/2026." in html
+    assert 'value="tháng 11" placeholder="11/2026"' in html
+    today = timezone.localdate()
+    for typed in (f"{today:%m/%Y}", f"{today.month}/{today.year}", f"{today.year}-{today.month}"):
+        html = client_for(leader).get(reverse("tasks:list"), {"month": typed}).content.decode()
+        assert "Việc của chuyên viên" in html and "Việc của người khác" in html and "không hợp lệ" not in html
+        assert f'value="{today:%m/%Y}" placeholder="11/2026"' in html
+    html = client_for(leader).get(reverse("tasks:list"), {"month": f"{today:%m}/{today.year - 1}"}).content.decode()
+    assert "Việc của chuyên viên" not in html and "Việc của người khác" not in html
 
 
 def test_leader_gives_a_task_through_the_form(agency, leader, officer, vp):
@@ -196,6 +204,10 @@ def test_report_page_and_xlsx(agency, leader, officer):
     today = timezone.localdate()
     day_month = f"{today.day:02d} tháng " + (f"0{today.month}" if today.month < 3 else f"{today.month}")
     assert f"ngày {day_month} năm {today.year}</div><div class=\"who\">NGƯỜI LẬP BÁO CÁO" in html
+    assert f'name="month" value="{today:%m/%Y}" placeholder="11/2026"' in html
+    assert f'href="?month={today:%Y-%m}&amp;by=official&amp;format=xlsx"' in html
+    default = client_for(leader).get(reverse("tasks:report_monthly")).content.decode()
+    assert f'name="month" value="{today:%m/%Y}"' in default and f"THÁNG {today:%m/%Y} (THEO PHÒNG, BAN)" in default
     xlsx = client_for(leader).get(reverse("tasks:report_monthly"), {"month": month, "by": "unit", "format": "xlsx"})
     assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert xlsx["Content-Disposition"] == f'attachment; filename="bao-cao-giao-viec-{month}-phong-ban.xlsx"'

@@ -83,8 +83,9 @@ class WorkItem:
 @dataclass
 class MyWork:
     items: list[WorkItem]
-    counts: dict[str, int]
+    counts: dict[str, int]  # to_present (clerks, agency admins only): documents waiting to be presented, capped
     truncated: bool
+    to_present_more: bool = False  # more documents wait to be presented than counts["to_present"]
 
 
 _URGENCY_LABELS = {3: "Hỏa tốc", 2: "Thượng khẩn", 1: "Khẩn"}
@@ -133,7 +134,9 @@ def my_work(user, agency_id: int, *, limit: int = MY_WORK_LIMIT, now: dt.datetim
 
     - assignments to them (lead, coordinate, inform not yet read), and to the units they head;
     - documents presented to them (or to their unit) awaiting a direction;
-    - results submitted to them awaiting acceptance, and extension requests awaiting their decision.
+    - results submitted to them awaiting acceptance, and extension requests awaiting their decision;
+    - for clerks and agency admins, how many documents wait to be presented (a count up to `limit`, linked to
+      their queue; the documents are not listed here).
     """
     now = now or timezone.now()
     official = official_for_user(user)
@@ -220,7 +223,10 @@ def my_work(user, agency_id: int, *, limit: int = MY_WORK_LIMIT, now: dt.datetim
     counts["overdue"] = sum(1 for i in items if i.overdue)
     if len(items) > limit:
         items, truncated = items[:limit], True
-    return MyWork(items, counts, truncated)
+    waiting = to_present_count(user, agency_id, cap=limit, now=now)
+    if waiting is not None:
+        counts["to_present"] = min(waiting, limit)
+    return MyWork(items, counts, truncated, to_present_more=bool(waiting and waiting > limit))
 
 
 # --- the overdue list ------------------------------------------------------------------------------
@@ -314,23 +320,41 @@ def overdue_assignments(user, agency_id: int, *, cursor: str | None = None, limi
 # --- queues ----------------------------------------------------------------------------------------
 
 TO_PRESENT_WINDOW_DAYS = 180
+TO_PRESENT_ROLES = frozenset({Role.CLERK, Role.AGENCY_ADMIN})
+
+
+def _to_present_qs(user, agency_id: int, now: dt.datetime | None = None) -> QuerySet[Document] | None:
+    """Incoming documents of the clerk's queue (registered in the last 180 days, never presented, never
+    directed), unordered; None for a user who is not a clerk or agency admin of the agency."""
+    access = user_access(user).get(agency_id)
+    if access is None or not access.roles & TO_PRESENT_ROLES:
+        return None
+    since = (now or timezone.now()) - dt.timedelta(days=TO_PRESENT_WINDOW_DAYS)
+    # NOT EXISTS per candidate row (document indexes of both tables), not NOT IN over the agency's history.
+    return (visible_documents(user).filter(agency_id=agency_id, direction=DocDirection.INCOMING,
+                                           registered_at__gte=since)
+            .filter(~Exists(Presentation.objects.filter(document_id=OuterRef("pk"))))
+            .filter(~Exists(Assignment.objects.filter(document_id=OuterRef("pk")))))
 
 
 def to_present(user, agency_id: int, *, limit: int = 100) -> list[Document]:
     """The clerk's queue: incoming documents registered in the last 180 days that were never presented
     and never directed, urgent first, then oldest first."""
-    access = user_access(user).get(agency_id)
-    if access is None or not access.roles & {Role.CLERK, Role.AGENCY_ADMIN}:
+    qs = _to_present_qs(user, agency_id)
+    if qs is None:
         return []
-    since = timezone.now() - dt.timedelta(days=TO_PRESENT_WINDOW_DAYS)
-    # NOT EXISTS per candidate row (document indexes of both tables), not NOT IN over the agency's history.
-    qs = (visible_documents(user).filter(agency_id=agency_id, direction=DocDirection.INCOMING,
-                                         registered_at__gte=since)
-          .filter(~Exists(Presentation.objects.filter(document_id=OuterRef("pk"))))
-          .filter(~Exists(Assignment.objects.filter(document_id=OuterRef("pk")))))
     rows = list(qs.select_related("doc_type").order_by("-pk")[:limit * 5])
     rows.sort(key=lambda d: (-URGENCY_RANK.get(d.urgency, 0), d.registered_at))
     return rows[:limit]
+
+
+def to_present_count(user, agency_id: int, *, cap: int = MY_WORK_LIMIT, now: dt.datetime | None = None) -> int | None:
+    """How many documents wait in the clerk's queue, counted up to `cap + 1` (more than `cap` reads "cap+");
+    None for a user without that queue. One bounded query: it stops after `cap + 1` rows."""
+    qs = _to_present_qs(user, agency_id, now)
+    if qs is None:
+        return None
+    return qs.values("pk")[:cap + 1].count()
 
 
 def awaiting_direction(user, agency_id: int, *, limit: int = 100) -> list[Presentation]:

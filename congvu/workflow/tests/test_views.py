@@ -3,9 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from congvu.documents.models import Document
 from congvu.documents.services import incoming_register
 from congvu.documents.tests.factories import incoming_data
 from congvu.workflow import services
@@ -17,7 +20,7 @@ from congvu.workflow.models import (
     ProcessingPolicy,
     ProgressReport,
 )
-from congvu.workflow.selectors import my_work
+from congvu.workflow.selectors import TO_PRESENT_WINDOW_DAYS, my_work, to_present, to_present_count
 from congvu.workflow.tests.helpers import state
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +58,52 @@ def test_to_present_queue_lists_only_documents_not_yet_presented(client, agency,
     assert done.subject not in page
     client.force_login(leader)
     assert client.get("/processing/to-present/").status_code == 403
+
+
+def test_my_work_counts_the_documents_waiting_to_be_presented_for_clerks_only(
+        client, agency, clerk, agency_admin, leader, officer):
+    docs = [incoming_register(actor=clerk, agency=agency, data=incoming_data(number=str(n), subject=f"Văn bản {n}"))
+            for n in (1, 2, 3)]
+    client.force_login(clerk)
+    page = client.get("/my-work/").content.decode()
+    assert ('<a class="badge badge-warn" id="count-to-present" href="/processing/to-present/" '
+            'title="Văn bản đến chưa trình lãnh đạo">Chờ trình: 3</a>') in page
+    assert ('Không có việc nào đang chờ bạn.<br>3 văn bản đến chưa trình lãnh đạo: xem '
+            '<a href="/processing/to-present/">Văn bản chờ trình</a>.') in page
+    assert my_work(clerk, agency.pk).counts == {"assignment": 0, "presentation": 0, "result": 0, "extension": 0,
+                                                "overdue": 0, "to_present": 3}
+    assert my_work(agency_admin, agency.pk).counts["to_present"] == 3
+    services.document_present(actor=clerk, document=docs[0], to_official=leader.official)
+    _direct(leader, docs[1], officer.official)  # directed without being presented: no longer waiting either
+    work = my_work(clerk, agency.pk)
+    assert (work.counts["to_present"], work.to_present_more) == (1, False)
+    services.document_present(actor=clerk, document=docs[2], to_official=leader.official)
+    page = client.get("/my-work/").content.decode()
+    assert 'id="count-to-present" href="/processing/to-present/" title="Văn bản đến chưa trình lãnh đạo">Chờ trình: 0<' \
+        in page and '<a class="badge badge-muted" id="count-to-present"' in page
+    assert "văn bản đến chưa trình lãnh đạo" not in page
+    for user in (leader, officer):  # not their queue: no count, no badge
+        assert "to_present" not in my_work(user, agency.pk).counts
+        assert to_present_count(user, agency.pk) is None
+        client.force_login(user)
+        assert 'id="count-to-present"' not in client.get("/my-work/").content.decode()
+
+
+def test_the_to_present_count_is_one_query_that_stops_after_the_cap(agency, clerk):
+    for n in (1, 2, 3, 4):
+        incoming_register(actor=clerk, agency=agency, data=incoming_data(number=str(n), subject=f"Văn bản {n}"))
+    with CaptureQueriesContext(connection) as ctx:
+        assert to_present_count(clerk, agency.pk, cap=2) == 3
+    counted = [q["sql"] for q in ctx.captured_queries if "documents_document" in q["sql"]]
+    assert len(counted) == 1 and "LIMIT 3" in counted[0]
+    assert to_present_count(clerk, agency.pk, cap=10) == 4
+    work = my_work(clerk, agency.pk, limit=2)
+    assert (work.counts["to_present"], work.to_present_more) == (2, True)
+    assert [d.subject for d in to_present(clerk, agency.pk)] == ["Văn bản 1", "Văn bản 2", "Văn bản 3", "Văn bản 4"]
+    # Older than the queue's window: neither listed nor counted.
+    Document.objects.filter(subject="Văn bản 1").update(
+        registered_at=timezone.now() - dt.timedelta(days=TO_PRESENT_WINDOW_DAYS + 1))
+    assert to_present_count(clerk, agency.pk) == 3 and len(to_present(clerk, agency.pk)) == 3
 
 
 def test_htmx_direction_with_errors_rerenders_the_panel_and_changes_nothing(client, doc, clerk, leader, stranger):

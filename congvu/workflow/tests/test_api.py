@@ -18,6 +18,8 @@ def _future(days=10, fmt="%Y-%m-%d") -> str:
 
 
 def test_the_whole_flow_through_the_api(doc, clerk, leader, officer, officer2):
+    assert ApiClient(clerk).get("/my-work").json()["counts"] == {
+        "assignment": 0, "presentation": 0, "result": 0, "extension": 0, "overdue": 0, "to_present": 1}
     r = ApiClient(clerk).post(f"/documents/{doc.pk}/present", {"to_official": leader.official.pk, "note": "Kính trình"})
     assert r.status_code == 201, r.json()
     assert r.json()["pending_presentation"]["to_official"] == leader.official.pk
@@ -33,8 +35,10 @@ def test_the_whole_flow_through_the_api(doc, clerk, leader, officer, officer2):
     assert [e["kind"] for e in body["timeline"]] == ["presented", "directed", "assigned"]
     lead_id = body["assignments"][0]["id"]
 
+    assert ApiClient(clerk).get("/my-work").json()["counts"]["to_present"] == 0
     as_officer = ApiClient(officer)
     work = as_officer.get("/my-work").json()
+    assert "to_present" not in work["counts"]
     assert [(i["kind"], i["assignment_id"]) for i in work["items"]] == [("assignment", lead_id)]
     r = as_officer.client.post(f"/api/v1/assignments/{lead_id}/progress",
                                {"data": '{"percent": 30, "note": "Đang dự thảo"}', "files": [pdf_upload()]})

@@ -624,7 +624,7 @@ class _Reader:
         cleaned = []
         for item in items:
             folded = fold(item)
-            if re.match(r"(NHU\s+(TREN|DIEU|KHOAN|KINH\s+GUI|MUC|DE\s+GUI))|(LUU\b)", folded):
+            if re.match(r"(NHU\s+(TREN|DIEU|KHOAN|KINH\s+GUI|MUC|DE\s+GUI))|([L1I|]UU\b)", folded):
                 continue
             if item not in cleaned:
                 cleaned.append(item)
@@ -869,10 +869,10 @@ def _noi_nhan_items(t: str, start: int) -> list[str]:
         line = line.strip()
         if not line:
             continue
-        m = re.match(r"[-+•–]\s*", line)
+        m = _ITEM.match(line)
         if m:
             items.append(line[m.end():])
-            if fold(line[m.end():]).startswith("LUU"):
+            if re.match(r"[L1I|]UU\b", fold(line[m.end():])):  # "Lưu", or OCR's "1ưu"
                 break
         elif items and not re.search(r"[;.]$", items[-1]) and not _is_upper_line(line):
             items[-1] += " " + line

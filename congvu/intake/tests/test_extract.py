@@ -6,7 +6,15 @@ import json
 import pytest
 
 from congvu.core import testdata
-from congvu.intake.extract import CONFIDENCE, EXTRACTOR_VERSION, FIELDS, empty_fields, explain, extract_fields
+from congvu.intake.extract import (
+    CONFIDENCE,
+    CONFIDENCE_SCANNED,
+    EXTRACTOR_VERSION,
+    FIELDS,
+    empty_fields,
+    explain,
+    extract_fields,
+)
 from congvu.intake.vntext import repair
 
 TESTDATA = testdata.testdata_path("documents", "documents.jsonl")
@@ -354,3 +362,52 @@ def test_explain_names_how_each_field_was_found():
     assert paths["number"] == "colon" and paths["doc_type"] == "vv" and paths["signer"] == "prefix"
     assert all(confidence[k] == CONFIDENCE[k][paths[k]] for k in FIELDS)
     assert EXTRACTOR_VERSION
+
+
+# --- OCR text ---------------------------------------------------------------------------------------------
+
+OCR_TEXT = """UBND TỈNH QUẢNG NAM CỘNG HÒA XÃ HỘI CHỦ NGHĨA
+SỞ NỘI VỤ VIỆT NAM
+mm
+Số: 2107/SNV-VP
+V/v chủ động ứng phó với bão số 11 và mưa Quảng Nam, ngày 28 tháng 10 năm 2018
+Độc lập - Tự do - Hạnh phúc
+lũ
+KHAN
+Kính gửi: Các phòng chuyên môn thuộc Sở.
+1. Rà soát, tổng hợp số liệu và gửi báo cáo trước ngày 15 tháng 12 năm 2018 để tổng hợp./.
+Nơi nhận:
+KT. GIÁM ĐỐC
+- Như trên; PHÓ GIÁM ĐÔC
+=1ưu: VT, VP. (Đã ký)
+Ngô Quốc Phong
+"""
+
+
+def test_ocr_text_with_columns_glued_line_by_line():
+    fields, confidence = extract_fields(OCR_TEXT, scanned=True)
+    assert fields == {
+        "issuer": "SỞ NỘI VỤ", "parent_issuer": "UBND TỈNH QUẢNG NAM", "number": "2107", "notation": "SNV-VP",
+        "doc_type": "Công văn", "place": "Quảng Nam", "date": "2018-10-28",
+        "subject": "V/v chủ động ứng phó với bão số 11 và mưa lũ", "signer": "Ngô Quốc Phong",
+        "signer_title": "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC", "urgency": "KHẨN", "secrecy": None,
+        "recipients": ["Các phòng chuyên môn thuộc Sở"],
+    }
+    _, _, paths = explain(OCR_TEXT, scanned=True)
+    assert (paths["urgency"], paths["signer_title"], paths["subject"]) == ("repaired", "repaired", "vv_joined")
+    assert confidence == {k: CONFIDENCE_SCANNED[k][paths[k]] for k in FIELDS}
+
+
+def test_a_date_line_ocr_broke_is_not_replaced_by_a_date_of_the_body():
+    fields, confidence = extract_fields(OCR_TEXT.replace("ngày 28 tháng 10", "ngày 238 tháng 10"), scanned=True)
+    assert (fields["place"], fields["date"]) == ("Quảng Nam", None)
+    assert confidence["date"] == 0.0
+
+
+@pytest.mark.parametrize(("printed", "notation"), [
+    ("2107/QĐÐ-SNV", "QĐ-SNV"),  # OCR read Đ twice, once as the Icelandic Ð
+    ("2107/STNMT-QLĐĐ", "STNMT-QLĐĐ"),  # a real double Đ (Quản lý đất đai) is kept
+])
+def test_notation_stroke_d_from_ocr(printed, notation):
+    fields, _ = extract_fields(OCR_TEXT.replace("2107/SNV-VP", printed), scanned=True)
+    assert fields["notation"] == notation

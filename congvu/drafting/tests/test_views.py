@@ -150,7 +150,11 @@ def test_edit_is_for_the_author_while_it_is_theirs(agency, people):
 def test_policy_page(agency, agency_admin, chairman):
     assert login(chairman).get("/drafts/policy/").status_code == 403
     c = login(agency_admin)
-    assert "Cho phép lãnh đạo ký duyệt dự thảo do chính mình soạn" in c.get("/drafts/policy/").text
+    page = c.get("/drafts/policy/").text
+    assert "Cho phép lãnh đạo ký duyệt dự thảo do chính mình soạn" in page
+    assert ('<a class="btn btn-small btn-primary" href="/drafts/policy/" aria-current="page">'
+            'Quy định soạn thảo</a>') in page
+    assert '<a class="btn btn-small" href="/processing/policy/">Quy định xử lý văn bản</a>' in page
     c.post("/drafts/policy/", {"allow_self_approval": "on"})
     assert DraftingPolicy.objects.get(agency=agency).allow_self_approval is True
     c.post("/drafts/policy/", {})

@@ -130,6 +130,11 @@ def test_agency_admin_creates_an_official_who_can_log_in(client, agency, agency_
     assert response.status_code == 302
     listing = client.get(reverse("org:official_list", args=[agency.pk])).content.decode()
     assert "Phạm Văn Cường" in listing and "cuongpv" in listing
+    menu = listing[listing.index('<nav class="subnav actions" aria-label="Quản trị">'):]
+    menu = menu[:menu.index("</nav>")]
+    assert menu.count('aria-current="page"') == 1
+    assert (f'<a class="btn btn-small btn-primary" href="/manage/agencies/{agency.pk}/officials/" aria-current="page">'
+            'Cán bộ</a>') in menu
     client.logout()
     assert client.login(username="cuongpv", password="matkhau-789")
     assert client.get("/").status_code == 200

@@ -233,6 +233,11 @@ def test_the_processing_slip_has_the_three_dated_opinions(client, doc, clerk, le
 
 def test_policy_page_for_the_agency_admin(client, agency, agency_admin, leader, nv):
     client.force_login(agency_admin)
+    page = client.get("/processing/policy/").content.decode()
+    assert page.count('aria-current="page"') == 2  # the main menu's "Việc của tôi" and this page in "Quản trị"
+    assert ('<a class="btn btn-small btn-primary" href="/processing/policy/" aria-current="page">'
+            'Quy định xử lý văn bản</a>') in page
+    assert '<a class="btn btn-small" href="/drafts/policy/">Quy định soạn thảo</a>' in page
     r = client.post("/processing/policy/", {"present_to": "department", "default_department": nv.pk,
                                             "reminder_offsets_days": "3, 1, 0", "overdue_repeat_days": "2",
                                             "default_due_working_days": "10"})

@@ -932,6 +932,11 @@ def _unmerge_items(text: str) -> str:
                 not re.search(r"[;.]\s", stripped[title_tail.start():]):
             out += [stripped[:title_tail.start()].rstrip(), title_tail.group(1)]  # "… trực thuộc PHÓ GIÁM ĐỐC"
             continue
+        archive_name = re.search(r",\s+(" + _NAME.pattern + r")\s*$", stripped) if item and \
+            re.match(r"[L1I|]UU\b", fold(stripped[item.end():])) else None
+        if archive_name and archive_name.group(1).split()[0] in vocab.SURNAMES:
+            out += [stripped[:archive_name.start()] + ".", archive_name.group(1)]  # "- Lưu: VT, VP, Đinh Công Hà"
+            continue
         named = re.fullmatch(r"((?:\S+\s+){1,2}?)(" + _NAME.pattern + ")", stripped)
         if named and not item and all(_is_upper_word(t) or _PREFIX.match(t) for t in named.group(1).split()):
             out += [named.group(1).strip(), named.group(2)]  # "KT. Huỳnh Xuân Nga": a unit of "Lưu: VT, KT."

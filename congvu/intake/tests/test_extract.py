@@ -411,3 +411,10 @@ def test_a_date_line_ocr_broke_is_not_replaced_by_a_date_of_the_body():
 def test_notation_stroke_d_from_ocr(printed, notation):
     fields, _ = extract_fields(OCR_TEXT.replace("2107/SNV-VP", printed), scanned=True)
     assert fields["notation"] == notation
+
+
+def test_ocr_glues_the_name_to_the_archive_line_with_a_comma():
+    text = OCR_TEXT.replace("=1ưu: VT, VP. (Đã ký)\nNgô Quốc Phong", "- Lưu: VT, VP, Ngô Quốc Phong")
+    fields, _ = extract_fields(text, scanned=True)
+    assert (fields["signer"], fields["signer_title"]) == ("Ngô Quốc Phong", "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC")
+    assert fields["recipients"] == ["Các phòng chuyên môn thuộc Sở"]

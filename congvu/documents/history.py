@@ -40,7 +40,7 @@ _NAMED_IDS = {"receiving_department_id": (Department, "name"), "receiving_offici
 class HistoryEntry:
     label: str
     created_at: dt.datetime
-    actor_name: str
+    actor_name: str  # the official's full name; the login of a user who is no official; "hệ thống"
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field label, before, after)
 
 
@@ -49,24 +49,34 @@ def document_history(*, user, document: Document) -> list[HistoryEntry]:
 
     Raises NotFound when `user` may not see the document. Corrections carry their changed fields as
     (label, before, after), values written as the page shows them: dd/mm/yyyy dates, Vietnamese
-    urgency and status names, names instead of ids, "(trống)" for an empty value."""
+    urgency and status names, names instead of ids, "(trống)" for an empty value. The actor is named by
+    the official's full name, read now (the journal keeps the login it wrote, untouched)."""
     if not visible_documents(user).filter(pk=document.pk).exists():
         raise NotFound("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
     journal = list(JournalEntry.objects.filter(object_type="documents.document", object_id=str(document.pk))
                    .order_by("created_at", "pk"))
     shown = _value_formatter(journal)
+    full_names = _full_names(journal)
     order = list(EDITABLE_FIELDS) + ["status"]
     labels = FIELD_LABELS | ({"due_date": "Hạn trả lời"} if document.direction == Direction.OUTGOING else {})
     history = []
     for e in journal:
         entry = HistoryEntry(label=ACTION_LABELS.get(e.action, e.action), created_at=e.created_at,
-                             actor_name=e.actor_name)
+                             actor_name=full_names.get(e.actor_id) or e.actor_name)
         if e.action == "document.update" and (e.before or e.after):
             before, after = e.before or {}, e.after or {}
             keys = sorted(set(before) | set(after), key=lambda k: order.index(k) if k in order else len(order))
             entry.changes = [(labels.get(k, k), shown(k, before.get(k)), shown(k, after.get(k))) for k in keys]
         history.append(entry)
     return history
+
+
+def _full_names(journal: list[JournalEntry]) -> dict[int, str]:
+    """User id → full name of the official, for the actors of these journal rows (one query)."""
+    ids = {e.actor_id for e in journal if e.actor_id}
+    if not ids:
+        return {}
+    return dict(Official.objects.filter(user_id__in=ids).exclude(full_name="").values_list("user_id", "full_name"))
 
 
 def _value_formatter(journal: list[JournalEntry]):

@@ -314,9 +314,10 @@ def document_present(*, actor, document: Document | int, to_official: Official |
         p = Presentation.objects.create(agency_id=doc.agency_id, document=doc, presented_by=me,
                                         to_official=to_official, to_department=to_department, note=note,
                                         urgency_rank=rules.document_rank(doc), created_at=now)
-        target = to_official.full_name if to_official else to_department.name
+        # The event's kind already says "Trình văn bản": its text names only who receives it, and the note.
+        target = f"Người nhận: {to_official.full_name}" if to_official else f"Đơn vị nhận: {to_department.name}"
         _event(agency_id=doc.agency_id, kind=EventKind.PRESENTED, actor=me, document_id=doc.pk, at=now,
-               text=f"Trình {target}" + (f": {note}" if note else ""))
+               text=target + (f". {note}" if note else ""))
         journal_record(actor=actor, agency_id=doc.agency_id, action="workflow.present", obj=p,
                        after={"document_id": doc.pk, "to_official_id": p.to_official_id,
                               "to_department_id": p.to_department_id, "note": note})

@@ -54,7 +54,7 @@ def test_clerk_presents_to_a_leader_who_is_notified(doc, clerk, leader):
     assert (p.status, p.to_official_id, p.presented_by_id, p.note) == (
         PresentationStatus.PENDING, leader.official.pk, clerk.official.pk, "Kính trình")
     event = ProcessingEvent.objects.get(document=doc)
-    assert (event.kind, event.text) == (EventKind.PRESENTED, f"Trình {leader.official.full_name}: Kính trình")
+    assert (event.kind, event.text) == (EventKind.PRESENTED, f"Người nhận: {leader.official.full_name}. Kính trình")
     assert JournalEntry.objects.filter(action="workflow.present", object_id=str(p.pk)).count() == 1
     n = Notification.objects.get(official=leader.official)
     assert n.kind == "workflow.presented" and n.url == f"/documents/{doc.pk}/"
@@ -263,6 +263,7 @@ def test_policy_may_forbid_a_leader_leading_himself(doc, leader, agency):
 
 def test_a_unit_head_directs_a_document_presented_to_the_unit(doc, clerk, head, officer, nv):
     services.document_present(actor=clerk, document=doc, to_department=nv)
+    assert ProcessingEvent.objects.get(document=doc).text == "Đơn vị nhận: Phòng Nội vụ"
     assert visible_documents(head).filter(pk=doc.pk).exists()
     services.direction_give(actor=head, document=doc, text="Giao chuyên viên xử lý", lead=officer.official,
                             due_at=_future())

@@ -148,6 +148,8 @@ EVENTS = (
 
 PERIODS = ("quý I", "quý II", "quý III", "quý IV", "6 tháng đầu năm", "9 tháng", "tháng {month}", "năm")
 
+# As Decree 30 writes them under the type's name: a Kế hoạch's subject reads "Triển khai …", not "Kế hoạch triển
+# khai …" (lists show "Tên loại và trích yếu" as the type then the subject).
 SUBJECTS: dict[str, tuple[str, ...]] = {
     "cong_van": (
         "V/v triển khai thực hiện {topic}",
@@ -177,17 +179,17 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
         "Về việc công bố danh mục thủ tục hành chính lĩnh vực {topic}",
     ),
     "ke_hoach": (
-        "Kế hoạch triển khai {topic} năm {year}",
-        "Kế hoạch kiểm tra công tác {topic} năm {year}",
-        "Kế hoạch tổ chức {event}",
-        "Kế hoạch thực hiện {topic} giai đoạn {year}-{plus5}",
+        "Triển khai {topic} năm {year}",
+        "Kiểm tra công tác {topic} năm {year}",
+        "Tổ chức {event}",
+        "Thực hiện {topic} giai đoạn {year}-{plus5}",
     ),
     "thong_bao": (
         "Kết luận của Chủ tịch UBND huyện tại {event}",
-        "Thông báo lịch tiếp công dân tháng {month}/{year}",
+        "Lịch tiếp công dân tháng {month}/{year}",
         "Về việc tuyển dụng công chức năm {year}",
-        "Thông báo kết quả kiểm tra {topic} tại xã {commune}",
-        "Thông báo phân công nhiệm vụ {topic}",
+        "Kết quả kiểm tra {topic} tại xã {commune}",
+        "Phân công nhiệm vụ {topic}",
     ),
     "giay_moi": (
         "Mời dự {event}",
@@ -195,14 +197,14 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
         "Mời dự {event} tại Hội trường UBND huyện",
     ),
     "bao_cao": (
-        "Báo cáo kết quả thực hiện {topic} {period} {year}",
-        "Báo cáo tình hình {topic} trên địa bàn huyện",
-        "Báo cáo công tác {topic} năm {year} và phương hướng nhiệm vụ năm {next_year}",
-        "Báo cáo thiệt hại do mưa lũ tại xã {commune}",
+        "Kết quả thực hiện {topic} {period} {year}",
+        "Tình hình {topic} trên địa bàn huyện",
+        "Công tác {topic} năm {year} và phương hướng nhiệm vụ năm {next_year}",
+        "Thiệt hại do mưa lũ tại xã {commune}",
     ),
     "huong_dan": (
-        "Hướng dẫn thực hiện {topic} năm {year}",
-        "Hướng dẫn đánh giá, chấm điểm {topic}",
+        "Thực hiện {topic} năm {year}",
+        "Đánh giá, chấm điểm {topic}",
     ),
     "to_trinh": (
         "Về việc đề nghị phê duyệt dự toán {topic} năm {year}",
@@ -222,8 +224,8 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
         "Về việc phê chuẩn dự toán ngân sách năm {next_year}",
         "Về nhiệm vụ phát triển kinh tế - xã hội năm {next_year}",
     ),
-    "chuong_trinh": ("Chương trình công tác năm {year} của UBND huyện", "Chương trình hành động về {topic}"),
-    "quy_dinh": ("Quy định về {topic} trên địa bàn tỉnh",),
+    "chuong_trinh": ("Công tác năm {year} của UBND huyện", "Hành động về {topic}"),
+    "quy_dinh": ("Về {topic} trên địa bàn tỉnh",),
     "ban_sao_y": ("Sao y Quyết định về việc {topic}",),
 }
 

@@ -478,8 +478,13 @@ def _draft_data(people: _People, doc_type: str, subject: str, **kw) -> drafting.
                               signer_title="KT. CHỦ TỊCH / PHÓ CHỦ TỊCH", **kw)
 
 
-def _body(subject: str, paragraphs: list[str]) -> list[str]:
-    return ["ỦY BAN NHÂN DÂN HUYỆN NÔNG SƠN", "DỰ THẢO", subject, *paragraphs]
+# The type's name heads a draft's text; the subject follows it without repeating it (Decree 30, Annex I).
+_TYPE_HEADINGS = {"ke_hoach": "KẾ HOẠCH", "bao_cao": "BÁO CÁO", "to_trinh": "TỜ TRÌNH", "quyet_dinh": "QUYẾT ĐỊNH"}
+
+
+def _body(doc_type: str, subject: str, paragraphs: list[str]) -> list[str]:
+    heading = [_TYPE_HEADINGS[doc_type]] if doc_type in _TYPE_HEADINGS else []
+    return ["ỦY BAN NHÂN DÂN HUYỆN NÔNG SƠN", "DỰ THẢO", *heading, subject, *paragraphs]
 
 
 def _reply_to(people: _People, commune: Agency) -> Document:
@@ -508,7 +513,8 @@ def _seed_drafts(people: _People, clock: _Clock, commune: Agency) -> tuple[list[
 
     def create(doc_type, subject, paragraphs, name, **kw):
         return drafting.draft_create(actor=author, agency=district, data=_draft_data(people, doc_type, subject, **kw),
-                                     upload=_pdf(name, _body(subject, paragraphs)), note="Bản dự thảo đầu tiên.")
+                                     upload=_pdf(name, _body(doc_type, subject, paragraphs)),
+                                     note="Bản dự thảo đầu tiên.")
 
     def submit(draft):
         return drafting.draft_submit_for_review(actor=author, draft=draft, reviewer_id=reviewer.official.pk,
@@ -518,7 +524,7 @@ def _seed_drafts(people: _People, clock: _Clock, commune: Agency) -> tuple[list[
         return drafting.draft_review(actor=reviewer, draft=draft, forward=True, approver_id=lead_pk,
                                      comment="Đã rà soát nội dung, đề nghị lãnh đạo ký duyệt.")
 
-    drafting_subject = f"Kế hoạch tuyển dụng công chức cấp xã năm {year}"
+    drafting_subject = f"Tuyển dụng công chức cấp xã năm {year}"
     first = ["1. Chỉ tiêu tuyển dụng: 12 công chức", "2. Hình thức: xét tuyển", "3. Thời gian: quý III",
              "4. Kinh phí: ngân sách huyện"]
     second = ["1. Chỉ tiêu tuyển dụng: 9 công chức, điều chỉnh theo ý kiến Sở Nội vụ", "2. Hình thức: xét tuyển",
@@ -526,19 +532,19 @@ def _seed_drafts(people: _People, clock: _Clock, commune: Agency) -> tuple[list[
     in_drafting = create("ke_hoach", drafting_subject, first, "ke-hoach-tuyen-dung-v1.pdf",
                          recipient_names=["UBND các xã", "Sở Nội vụ tỉnh Quảng Nam"])
     drafting.draft_revise(actor=author, draft=in_drafting, data=drafting.draft_data_of(in_drafting),
-                          upload=_pdf("ke-hoach-tuyen-dung-v2.pdf", _body(drafting_subject, second)),
+                          upload=_pdf("ke-hoach-tuyen-dung-v2.pdf", _body("ke_hoach", drafting_subject, second)),
                           note="Điều chỉnh chỉ tiêu và thời gian theo ý kiến của Sở Nội vụ.")
 
-    in_review = submit(create("bao_cao", "Báo cáo kết quả công tác cải cách hành chính năm " + str(year),
+    in_review = submit(create("bao_cao", "Kết quả công tác cải cách hành chính năm " + str(year),
                               ["1. Kết quả đạt được", "2. Tồn tại, hạn chế", "3. Phương hướng, nhiệm vụ"],
                               "bao-cao-cai-cach-hanh-chinh.pdf", recipient_names=["Sở Nội vụ tỉnh Quảng Nam"]))
     reviewed = forward(submit(create(
-        "to_trinh", "Tờ trình đề nghị phê duyệt Đề án vị trí việc làm của các cơ quan chuyên môn",
+        "to_trinh", "Đề nghị phê duyệt Đề án vị trí việc làm của các cơ quan chuyên môn",
         ["Căn cứ Nghị định số 62/2020/NĐ-CP", "Đề nghị phê duyệt Đề án vị trí việc làm"],
         "to-trinh-vi-tri-viec-lam.pdf",
         recipient_names=["Sở Nội vụ tỉnh Quảng Nam"])))
     approved = drafting.draft_approve(actor=leader, comment="Đồng ý ban hành.", draft=forward(submit(create(
-        "quyet_dinh", "Quyết định kiện toàn Hội đồng Thi đua - Khen thưởng huyện",
+        "quyet_dinh", "Về việc kiện toàn Hội đồng Thi đua - Khen thưởng huyện",
         ["Điều 1. Kiện toàn Hội đồng Thi đua - Khen thưởng huyện", "Điều 2. Nhiệm vụ của Hội đồng",
          "Điều 3. Hiệu lực thi hành"], "quyet-dinh-hoi-dong-thi-dua.pdf",
         recipient_names=["Như Điều 3", "Lưu: VT, NV"]))))
@@ -558,8 +564,8 @@ def _seed_drafts(people: _People, clock: _Clock, commune: Agency) -> tuple[list[
     reply = drafting.draft_create(
         actor=author, agency=district, reply_to_id=original.pk, note="Dự thảo văn bản trả lời.",
         data=_draft_data(people, "cong_van", subject, recipient_agency_ids=recipients, recipient_names=names),
-        upload=_pdf("cong-van-phuc-dap.pdf", _body(subject, ["UBND huyện Nông Sơn phúc đáp như sau:",
-                                                             "Thống nhất với đề xuất của địa phương."])))
+        upload=_pdf("cong-van-phuc-dap.pdf", _body("cong_van", subject, ["UBND huyện Nông Sơn phúc đáp như sau:",
+                                                                         "Thống nhất với đề xuất của địa phương."])))
     reply = drafting.draft_approve(actor=leader, draft=forward(submit(reply)), comment="Đồng ý, phát hành.")
     drafting.draft_check_format(actor=clerk, draft=reply, ok=True)
     document = drafting.draft_issue(actor=clerk, draft=reply)

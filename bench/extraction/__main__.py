@@ -32,10 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.extraction import generate, render  # noqa: E402
-from congvu.core.testdata import testdata_path  # noqa: E402
+from congvu.core.testdata import shared_testdata  # noqa: E402
 from congvu.intake.extract import CONFIDENCE, CONFIDENCE_SCANNED, FIELDS, explain  # noqa: E402
 
-TESTDATA = testdata_path("documents", "documents.jsonl")
+TESTDATA = shared_testdata("documents", "documents.jsonl")
 OUT = ROOT / "var" / "bench" / "extraction"
 
 

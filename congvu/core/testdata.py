@@ -10,7 +10,7 @@ from pathlib import Path
 _REPO = Path(__file__).resolve().parents[2]
 
 
-def testdata_dir() -> Path | None:
+def shared_testdata_dir() -> Path | None:
     candidates = []
     if os.environ.get("CONGVU_TESTDATA_DIR"):
         candidates.append(Path(os.environ["CONGVU_TESTDATA_DIR"]))
@@ -19,7 +19,7 @@ def testdata_dir() -> Path | None:
     return next((c for c in candidates if (c / "documents").is_dir() or (c / "edxml").is_dir()), None)
 
 
-def testdata_path(*parts: str) -> Path | None:
-    base = testdata_dir()
+def shared_testdata(*parts: str) -> Path | None:
+    base = shared_testdata_dir()
     path = base.joinpath(*parts) if base else None
     return path if path is not None and path.exists() else None

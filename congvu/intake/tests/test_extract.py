@@ -17,7 +17,7 @@ from congvu.intake.extract import (
 )
 from congvu.intake.vntext import repair
 
-TESTDATA = testdata.testdata_path("documents", "documents.jsonl")
+TESTDATA = testdata.shared_testdata("documents", "documents.jsonl")
 DOCS = [json.loads(line) for line in TESTDATA.read_text(encoding="utf-8").splitlines()] if TESTDATA else []
 TRUTH_KEYS = ("issuer", "parent_issuer", "number", "notation", "doc_type", "place", "date", "subject", "signer",
               "signer_title")

@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from congvu.core.testdata import testdata_path
+from congvu.core.testdata import shared_testdata
 from congvu.intake import vntext
 from congvu.intake.vntext import Repaired, detect_legacy, encode_tcvn3, encode_viqr, encode_vni, is_syllable, repair
 
@@ -14,7 +14,7 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 BODY = ("Căn cứ Luật tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; xét đề nghị của giám đốc sở "
         "tài chính tại tờ trình số 45/TTr-STC. Điều 1. Phê duyệt kế hoạch hỗ trợ các hộ nghèo trên địa bàn tỉnh "
         "năm 2024 với tổng kinh phí là một tỷ đồng.")
-TESTDATA = testdata_path("documents", "documents.jsonl")
+TESTDATA = shared_testdata("documents", "documents.jsonl")
 
 
 # --- fixed real-world byte sequences -----------------------------------------------------------------

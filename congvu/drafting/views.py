@@ -38,11 +38,13 @@ def _draft(request, pk: int):
 def draft_list(request):
     agency_id = request.agency_id
     counts = selectors.tab_counts(user=request.user, agency_id=agency_id)
-    tab = request.GET.get("tab") or "mine"
-    if tab not in selectors.TABS:
-        tab = "mine"
     tabs = [(key, label, counts.get(key)) for key, label in selectors.TABS.items()
             if key != "issue" or can_register(request.user, agency_id)]
+    tab = request.GET.get("tab")
+    if not tab:  # open where drafts wait for the user (the menu's badge counts them), else their own drafts
+        tab = next((key for key, _, count in tabs if count), "mine")
+    elif tab not in selectors.TABS:
+        tab = "mine"
     drafts = selectors.urgency_first(selectors.drafts_in_tab(user=request.user, agency_id=agency_id, tab=tab)[:200])
     return render(request, "drafting/draft_list.html", {
         "tabs": tabs, "tab": tab, "drafts": drafts,

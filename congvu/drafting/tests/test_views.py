@@ -1,6 +1,8 @@
 """The drafting pages: list tabs, create (also as a reply), detail with each role's buttons, the actions,
 comparison, downloads, the policy page and the panel on a document's page."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -120,6 +122,26 @@ def test_lists_have_tabs_with_counts(agency, people):
     assert "Dự thảo A" in login(people["officer"]).get("/drafts/").text
     assert "Chờ kiểm tra thể thức, cấp số" not in login(people["officer"]).get("/drafts/").text
     assert "Dự thảo A" not in login(people["clerk"]).get("/drafts/?tab=issue").text
+
+
+def test_the_list_opens_on_the_first_tab_where_drafts_wait(agency, people):
+    current = re.compile(r'<a class="btn btn-small" href="\?tab=(\w+)" aria-current="page">')
+    waiting = make_draft(people["officer"], agency, subject="Dự thảo chờ cấp số")
+    to_state(waiting, "approved", **people)
+    reviewing = make_draft(people["officer"], agency, subject="Dự thảo chờ ký nháy")
+    to_state(reviewing, "in_review", **people)
+    clerk = login(people["clerk"])
+    page = clerk.get("/drafts/").text
+    assert current.findall(page) == ["issue"] and "Dự thảo chờ cấp số" in page
+    page = clerk.get("/drafts/?tab=mine").text  # asked for: kept, with the tabs where drafts wait linked
+    assert current.findall(page) == ["mine"] and "Dự thảo chờ cấp số" not in page
+    assert ('Không có dự thảo nào trong danh sách này.<br>'
+            '<a href="?tab=issue">Chờ kiểm tra thể thức, cấp số: 1</a></p>') in page
+    page = login(people["unit_head"]).get("/drafts/").text
+    assert current.findall(page) == ["review"] and "Dự thảo chờ ký nháy" in page
+    page = login(people["officer"]).get("/drafts/").text  # nothing waits for the author: their own drafts
+    assert current.findall(page) == ["mine"] and "Dự thảo chờ ký nháy" in page
+    assert current.findall(login(people["clerk"]).get("/drafts/?tab=nonsense").text) == ["mine"]
 
 
 def test_compare_page_and_version_download(agency, officer, leader):

@@ -27,7 +27,7 @@ from datetime import date
 from congvu.intake import extract_vocab as vocab
 from congvu.intake.extract_vocab import fold
 
-EXTRACTOR_VERSION = "1.0"
+EXTRACTOR_VERSION = "1.1"
 
 SCALAR_FIELDS = ("issuer", "parent_issuer", "number", "notation", "doc_type", "place", "date", "subject", "signer",
                  "signer_title", "urgency", "secrecy")

@@ -53,12 +53,13 @@ def _lease() -> dt.timedelta:
     return dt.timedelta(seconds=int(getattr(settings, "JOBS_LEASE_SECONDS", 1800)))
 
 
-def _extract(text: str) -> tuple[dict, dict, str]:
+def _extract(text: str, *, scanned: bool = False) -> tuple[dict, dict, str]:
+    """Metadata from a reading; OCR text gets the confidences calibrated on scans (lower, per field)."""
     from congvu.intake.extract import EXTRACTOR_VERSION, extract_fields
 
     if not text.strip():
         return {}, {}, EXTRACTOR_VERSION
-    fields, confidence = extract_fields(text)
+    fields, confidence = extract_fields(text, scanned=scanned)
     return fields, confidence, EXTRACTOR_VERSION
 
 
@@ -264,7 +265,7 @@ def _store_bytes(data: bytes, *, name: str, content_type: str, text: str) -> Sto
 
 def _finish(extraction: Extraction, run_started, result: ocr.OcrResult) -> str:
     text = result.text
-    fields, confidence, version = _extract(text)
+    fields, confidence, version = _extract(text, scanned=True)
     warnings = [w for w in extraction.warnings if w not in (sources.MSG_NO_TEXT_LAYER,)] + result.warnings
     with transaction.atomic():
         locked = Extraction.objects.select_for_update().filter(

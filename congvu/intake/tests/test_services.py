@@ -13,7 +13,7 @@ from congvu.documents.services import incoming_register
 from congvu.documents.tests.factories import incoming_data
 from congvu.intake import ocr, services, sources
 from congvu.intake.duplicates import text_words
-from congvu.intake.extract import EXTRACTOR_VERSION
+from congvu.intake.extract import EXTRACTOR_VERSION, extract_fields
 from congvu.intake.models import Extraction, ExtractionStatus, IntakeUpload, TextFingerprint
 from congvu.intake.services import extraction_ocr, extraction_restart, extraction_start, extractions_sweep
 from congvu.intake.sources import TextSource
@@ -128,6 +128,9 @@ def test_a_scan_is_ocrd_in_the_background(clerk, agency, scan_bytes):
         ExtractionStatus.DONE, TextSource.OCR, 1, 1, "")
     assert "Số: 12/QĐ-UBND" in extraction.text.split("\n")
     assert (extraction.fields["number"], extraction.fields["notation"]) == ("12", "QĐ-UBND")
+    # OCR text is judged with the confidences calibrated on scans, lower than a text layer's.
+    assert extraction.confidence == extract_fields(extraction.text, scanned=True)[1]
+    assert extraction.confidence != extract_fields(extraction.text)[1]
     copy = extraction.ocr_file
     assert copy is not None and copy.pk != row.pk and copy.content_type == sources.PDF
     assert file_store.storage_path(row.sha256).read_bytes() == scan_bytes  # the original is untouched

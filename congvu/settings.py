@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "congvu.schedule",
     "congvu.records",
     "congvu.intake",
+    "congvu.signing",
     "congvu.api",
     "congvu.demo",
 ]

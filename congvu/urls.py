@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("congvu.schedule.urls")),
     path("", include("congvu.records.urls")),
     path("", include("congvu.intake.urls")),
+    path("", include("congvu.signing.urls")),
     path("api/v1/", include("congvu.api.urls")),
 ]

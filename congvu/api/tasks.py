@@ -208,7 +208,7 @@ def tasks_list(
     status: str | None = Query(None, description="open, done, cancelled."),
     overdue: bool = Query(False, description="Chỉ việc quá hạn."),
     unit: int | None = Query(None, ge=1, le=MAX_ID, description="Id phòng, ban được giao."),
-    month: str | None = Query(None, max_length=7, description="Tháng giao, dạng 2026-11."),
+    month: str | None = Query(None, max_length=7, description="Tháng giao, dạng 11/2026 (hoặc 2026-11)."),
     page: int = Query(1, ge=1, le=100000),
     limit: int = Query(50, ge=1, le=200),
 ):
@@ -300,7 +300,7 @@ def tasks_file(request: HttpRequest, task_id: int = TaskId,
                                                        {"schema": {"type": "string", "format": "binary"}}}}}})
 def reports_tasks_monthly(
     request: HttpRequest,
-    month: str = Query(..., max_length=7, description="Tháng, dạng 2026-11."),
+    month: str = Query(..., max_length=7, description="Tháng, dạng 11/2026 (hoặc 2026-11)."),
     by: str = Query("unit", description="official (theo cán bộ) hoặc unit (theo phòng, ban)."),
     agency: int | None = Query(None, ge=1, le=MAX_ID, description="Id cơ quan."),
     format: str = Query("json", description="json hoặc xlsx."),

@@ -102,7 +102,7 @@ def seed_processing_demo(*, agency, clerk: Official, leader: Official, now: dt.d
                                     urgency_rank=rank, created_at=presented_at)
         rows.presentations.append(presentation)
         rows.events.append(ProcessingEvent(agency=agency, document_id=doc.pk, actor=clerk, kind=EventKind.PRESENTED,
-                                           text=f"Trình {leader.full_name}", created_at=presented_at))
+                                           text=f"Người nhận: {leader.full_name}", created_at=presented_at))
         result.presented += 1
         if pending:
             waiting_for_direction += 1

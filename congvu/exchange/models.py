@@ -7,7 +7,10 @@ queue row does not depend on where it came from: today another agency of this de
 edXML package from another system (QCVN 102:2016).
 """
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from congvu.documents.models import Document, Recipient, StoredFile, Urgency
@@ -107,3 +110,89 @@ class OutboxItem(models.Model):
         verbose_name = "văn bản chờ gửi"
         verbose_name_plural = "văn bản chờ gửi"
         indexes = [models.Index(fields=["agency", "status", "-id"], name="outbox_queue_idx")]
+
+
+# --- Agency directory (QCVN 102 §3.6 identifiers, QĐ 20/2020 and QĐ 09/2025; docs/decisions/0015) ---
+
+# QCVN 102:2016 `V1V2V3.Z1Z2.Y1Y2.MX1X2`: 13 characters, level 1 last (000.00.00.H49).
+QCVN102_RE = re.compile(r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9A-Z]{2}$")
+# QĐ 20/2020/QĐ-TTg: level 1 first (M = A–Y, then two characters), then groups of 0–9/A–Z separated by
+# dots, at most 35 characters in all (H55.242).
+QD20_RE = re.compile(r"^[A-Y][0-9A-Z]{2}(\.[0-9A-Z]+)*$")
+QD20_MAX_LENGTH = 35
+
+
+def identifier_format(value: str) -> str | None:
+    """"qcvn102", "qd20" or None for a string that is neither form of an agency identifier."""
+    if QCVN102_RE.match(value or ""):
+        return "qcvn102"
+    if value and len(value) <= QD20_MAX_LENGTH and QD20_RE.match(value):
+        return "qd20"
+    return None
+
+
+def validate_directory_identifier(value: str) -> None:
+    if identifier_format(value) is None:
+        raise ValidationError(
+            "Mã định danh “%(value)s” không đúng cấu trúc QCVN 102 (ví dụ 000.00.00.H49) "
+            "hay QĐ 20/2020 (ví dụ H55.242, tối đa 35 ký tự).",
+            params={"value": value},
+        )
+
+
+class DirectoryEntry(models.Model):
+    """One agency of the exchange directory (danh bạ mã định danh), ours or any other, with the interval
+    in which its code is in use."""
+
+    identifier = models.CharField("mã định danh", max_length=QD20_MAX_LENGTH, unique=True,
+                                  validators=[validate_directory_identifier])
+    name = models.CharField("tên cơ quan", max_length=300)
+    # fold_for_index(name): what the accent-insensitive search matches (REGULATIONS §7).
+    name_folded = models.CharField(max_length=300, editable=False, db_index=True)
+    parent_identifier = models.CharField("mã cơ quan cấp trên", max_length=QD20_MAX_LENGTH, blank=True,
+                                         validators=[validate_directory_identifier])
+    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
+    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    basis = models.CharField("căn cứ", max_length=300, blank=True)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="directory_entries", verbose_name="cơ quan trên hệ thống này")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "mã định danh cơ quan"
+        verbose_name_plural = "danh bạ mã định danh"
+        ordering = ["identifier"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valid_to__isnull=True) | models.Q(valid_from__isnull=True)
+                                   | models.Q(valid_to__gte=models.F("valid_from")),
+                                   name="directory_entry_interval"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} — {self.name}"
+
+    def valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+class DirectoryAlias(models.Model):
+    """An old code that now means another entry: the closed code of a merged province (QĐ 09/2025)."""
+
+    old_identifier = models.CharField("mã cũ", max_length=QD20_MAX_LENGTH, unique=True,
+                                      validators=[validate_directory_identifier])
+    entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="aliases",
+                              verbose_name="mã hiện hành")
+    valid_from = models.DateField("áp dụng từ", null=True, blank=True)
+    valid_to = models.DateField("áp dụng đến", null=True, blank=True)
+    basis = models.CharField("căn cứ", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "mã định danh cũ"
+        verbose_name_plural = "mã định danh cũ"
+        ordering = ["old_identifier"]
+
+    def __str__(self) -> str:
+        return f"{self.old_identifier} → {self.entry.identifier}"
+
+    def valid_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)

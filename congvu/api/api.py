@@ -5,6 +5,7 @@ from ninja.renderers import JSONRenderer
 
 from congvu.api import (
     catalog,
+    directory,
     documents,
     drafting,
     exchange,
@@ -72,3 +73,4 @@ api.add_router("", exchange.router)
 api.add_router("", schedule.router)
 api.add_router("", records.router)
 api.add_router("", intake.router)
+api.add_router("", directory.router)

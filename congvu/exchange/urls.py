@@ -13,3 +13,13 @@ urlpatterns = [
     path("exchange/outbox/<int:pk>/posted/", views.outbox_posted, name="outbox_posted"),
     path("exchange/documents/<int:pk>/dispatch/", views.document_dispatch, name="dispatch"),
 ]
+
+from congvu.exchange import directory_views  # noqa: E402
+
+urlpatterns += [
+    path("exchange/directory/", directory_views.directory_list, name="directory"),
+    path("exchange/directory/new/", directory_views.directory_new, name="directory_new"),
+    path("exchange/directory/import/", directory_views.directory_import, name="directory_import"),
+    path("exchange/directory/export.csv", directory_views.directory_export, name="directory_export"),
+    path("exchange/directory/<str:identifier>/", directory_views.directory_entry, name="directory_entry"),
+]

@@ -1,5 +1,6 @@
 """edXML packages (QCVN 102:2016/BTTTT): safe streaming parser and builder. Plain Python, no Django."""
 
+from .build import build_package, document_id_for  # noqa: F401
 from .jsonview import package_json  # noqa: F401
 from .model import (  # noqa: F401
     BUSINESS_NEW,

@@ -11,12 +11,12 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from congvu.audit.services import journal_record
 from congvu.core.dates import format_vn_date, parse_vn_date
-from congvu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from congvu.core.folding import fold_for_index, fold_words, nfc
 from congvu.exchange.models import QD20_MAX_LENGTH, DirectoryAlias, DirectoryEntry, identifier_format
 from congvu.org.models import Agency
@@ -25,6 +25,7 @@ CSV_COLUMNS = ["identifier", "name", "parent", "valid_from", "valid_to", "alias_
 REQUIRED_COLUMNS = ["identifier", "name"]
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_ALIAS_HOPS = 10
+CONCURRENT = "Danh bạ vừa được người khác sửa cùng lúc; chưa ghi gì, vui lòng làm lại."
 NAME_MAX = 300
 BASIS_MAX = 300
 
@@ -168,49 +169,49 @@ class _Row:
     basis: str
 
 
-def _date(text: str, line_errors: list[str], label: str) -> dt.date | None:
+def _date(text: str, errors: list[tuple[str, str]], name: str, label: str) -> dt.date | None:
     try:
         return parse_vn_date(text)
     except ValidationFailed:
-        line_errors.append(f"{label} “{text.strip()}” không hợp lệ (viết yyyy-mm-dd hoặc dd/mm/yyyy).")
+        errors.append((name, f"{label} “{text.strip()}” không hợp lệ (viết yyyy-mm-dd hoặc dd/mm/yyyy)."))
         return None
 
 
-def _check_row(values: dict[str, str], line: int) -> tuple[_Row, list[str]]:
-    errors: list[str] = []
+def _check_row(values: dict[str, str], line: int) -> tuple[_Row, list[tuple[str, str]]]:
+    errors: list[tuple[str, str]] = []
     identifier = _clean(values.get("identifier", ""))
     problem = identifier_error(identifier)
     if problem:
-        errors.append(problem[0].upper() + problem[1:])
+        errors.append(("identifier", problem[0].upper() + problem[1:]))
     name = " ".join(nfc(values.get("name", "")).split())
     if not name:
-        errors.append("Thiếu tên cơ quan (cột name).")
+        errors.append(("name", "Thiếu tên cơ quan (cột name)."))
     elif len(name) > NAME_MAX:
-        errors.append(f"Tên cơ quan dài quá {NAME_MAX} ký tự.")
+        errors.append(("name", f"Tên cơ quan dài quá {NAME_MAX} ký tự."))
     parent = _clean(values.get("parent", ""))
     if parent:
         problem = identifier_error(parent)
         if problem:
-            errors.append(f"Cơ quan cấp trên: {problem}")
+            errors.append(("parent", f"Cơ quan cấp trên: {problem}"))
         elif parent == identifier:
-            errors.append("Cơ quan cấp trên không thể là chính nó.")
-    valid_from = _date(values.get("valid_from", ""), errors, "Ngày hiệu lực từ (valid_from)")
-    valid_to = _date(values.get("valid_to", ""), errors, "Ngày hiệu lực đến (valid_to)")
+            errors.append(("parent", "Cơ quan cấp trên không thể là chính nó."))
+    valid_from = _date(values.get("valid_from", ""), errors, "valid_from", "Ngày hiệu lực từ (valid_from)")
+    valid_to = _date(values.get("valid_to", ""), errors, "valid_to", "Ngày hiệu lực đến (valid_to)")
     if valid_from and valid_to and valid_to < valid_from:
-        errors.append(f"Ngày hết hiệu lực {format_vn_date(valid_to)} trước ngày bắt đầu "
-                      f"{format_vn_date(valid_from)}.")
+        errors.append(("valid_to", f"Ngày hết hiệu lực {format_vn_date(valid_to)} trước ngày bắt đầu "
+                                   f"{format_vn_date(valid_from)}."))
     target = _clean(values.get("alias_of", ""))
     if target:
         problem = identifier_error(target)
         if problem:
-            errors.append(f"Mã thay thế (alias_of): {problem}")
+            errors.append(("alias_of", f"Mã thay thế (alias_of): {problem}"))
         elif target == identifier:
-            errors.append("Mã thay thế (alias_of) không thể là chính mã này.")
+            errors.append(("alias_of", "Mã thay thế (alias_of) không thể là chính mã này."))
         if not values.get("valid_to", "").strip():
-            errors.append("Mã đã được thay thế (có alias_of) phải có ngày hết hiệu lực (valid_to).")
+            errors.append(("valid_to", "Mã đã được thay thế (có alias_of) phải có ngày hết hiệu lực (valid_to)."))
     basis = " ".join(nfc(values.get("basis", "")).split())
     if len(basis) > BASIS_MAX:
-        errors.append(f"Căn cứ dài quá {BASIS_MAX} ký tự.")
+        errors.append(("basis", f"Căn cứ dài quá {BASIS_MAX} ký tự."))
     return _Row(line, identifier, name, parent, valid_from, valid_to, target, basis), errors
 
 
@@ -268,10 +269,10 @@ def _read_csv(data: bytes | str) -> tuple[list[_Row], list[tuple[int, str]]]:
         values = {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col}
         row, row_errors = _check_row(values, line)
         if row.identifier and row.identifier in seen:
-            row_errors.append(f"Mã “{row.identifier}” đã có ở dòng {seen[row.identifier]}.")
+            row_errors.append(("identifier", f"Mã “{row.identifier}” đã có ở dòng {seen[row.identifier]}."))
         elif row.identifier:
             seen[row.identifier] = line
-        errors.extend((line, m) for m in row_errors)
+        errors.extend((line, m) for _, m in row_errors)
         rows.append(row)
     return rows, errors
 
@@ -369,6 +370,14 @@ def directory_import(*, actor, data: bytes | str, dry_run: bool = False, source:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     result = DirectoryImportResult(dry_run=dry_run)
     agencies = dict(Agency.objects.filter(identifier__in=in_file).values_list("identifier", "pk"))
+    try:
+        return _import_rows(actor, rows, targets, agencies, result, raw, source)
+    except IntegrityError:  # another import or edit created the same code meanwhile; nothing was written
+        raise Conflict(CONCURRENT)
+
+
+def _import_rows(actor, rows, targets, agencies, result, raw, source) -> DirectoryImportResult:
+    dry_run = result.dry_run
     with transaction.atomic():
         entries: dict[str, DirectoryEntry] = {}
         for r in rows:
@@ -411,12 +420,8 @@ def directory_entry_save(*, actor, identifier: str, name: str, parent: str = "",
               "alias_of": alias_of or "", "basis": basis or ""}
     row, errors = _check_row(values, 0)
     fields: dict[str, str] = {}
-    for message in errors:
-        key = next((k for k, needle in (("identifier", "mã định danh “" + row.identifier), ("alias_of", "alias_of"),
-                                        ("parent", "cấp trên"), ("valid_from", "valid_from"),
-                                        ("valid_to", "valid_to"), ("name", "tên cơ quan"), ("basis", "căn cứ"))
-                    if needle.lower() in message.lower()), "identifier")
-        fields.setdefault(key, message)
+    for name, message in errors:
+        fields.setdefault(name, message)
     if existing is not None and _clean(existing) != row.identifier:
         fields.setdefault("identifier", "Không đổi được mã định danh của một mục; hãy thêm mục mới và ánh xạ mã cũ.")
     if existing is None and DirectoryEntry.objects.filter(identifier=row.identifier).exists():
@@ -432,6 +437,14 @@ def directory_entry_save(*, actor, identifier: str, name: str, parent: str = "",
             fields["alias_of"] = f"Mã “{row.identifier}” thay thế vòng quanh (alias_of quay về chính nó)."
     if fields:
         raise ValidationFailed("Thông tin mã định danh chưa đúng.", fields=fields)
+    try:
+        return _save_entry(actor, row, target, agency_id, existing)
+    except IntegrityError:
+        raise Conflict(CONCURRENT)
+
+
+def _save_entry(actor, row: _Row, target: DirectoryEntry | None, agency_id: int | None,
+                existing: str | None) -> DirectoryEntry:
     with transaction.atomic():
         if existing is not None:
             current = DirectoryEntry.objects.select_for_update().filter(identifier=row.identifier).first()

@@ -244,6 +244,15 @@ def test_entry_save_from_the_page(admin, agency):
         directory.directory_entry_save(actor=admin, identifier="000.00.00.H41", name="UBND tỉnh Nghệ An",
                                        valid_to="30/06/2025", alias_of="000.00.00.H98")
     assert caught.value.fields == {"alias_of": "Mã thay thế “000.00.00.H98” không có trong danh bạ."}
+    with pytest.raises(ValidationFailed) as caught:
+        directory.directory_entry_save(actor=admin, identifier="", name=" ", parent="x", valid_from="1/13/2025")
+    assert caught.value.fields == {
+        "identifier": "Thiếu mã định danh.", "name": "Thiếu tên cơ quan (cột name).",
+        "parent": "Cơ quan cấp trên: mã định danh “x” không đúng cấu trúc QCVN 102 (ví dụ 000.00.00.H49) hay "
+                  "QĐ 20/2020 (ví dụ H55.242).",
+        "valid_from": "Ngày hiệu lực từ (valid_from) “1/13/2025” không hợp lệ (viết yyyy-mm-dd hoặc dd/mm/yyyy)."}
+    with pytest.raises(PermissionDenied):
+        directory.directory_entry_save(actor=None, identifier="000.00.00.H41", name="UBND tỉnh Nghệ An")
     assert DirectoryEntry.objects.get(identifier="000.00.00.H49").name == "UBND tỉnh Quảng Ninh"
     assert not DirectoryEntry.objects.filter(identifier="000.00.00.H41").exists()
 

@@ -99,6 +99,9 @@ ENDPOINTS = {
     "/api/v1/intake/files/{file_id}": {"get"},
     "/api/v1/intake/duplicates": {"get"},
     "/api/v1/intake/files/{file_id}/link": {"post"},
+    "/api/v1/directory": {"get"},
+    "/api/v1/directory/import": {"post"},
+    "/api/v1/directory/{identifier}": {"get"},
 }
 
 

@@ -39,7 +39,7 @@ from .model import (
     TraceHeader,
 )
 
-MAX_PACKAGE_BYTES = 300 * 1024 * 1024
+MAX_PACKAGE_BYTES = 200 * 1024 * 1024  # base64 inflates by 4/3: attachments up to about 150 MB
 MAX_ELEMENTS = 20_000
 MAX_DEPTH = 40
 MAX_TEXT = 1024 * 1024
@@ -287,7 +287,7 @@ def _run(
     try:
         parser = expat.ParserCreate(encoding=None, namespace_separator=" " if namespaces else None)
         parser.buffer_text = True
-        parser.buffer_size = CHUNK
+        parser.buffer_size = 64 * 1024
         parser.StartDoctypeDeclHandler = _refuse_dtd
         parser.EntityDeclHandler = _refuse_dtd
         parser.UnparsedEntityDeclHandler = _refuse_dtd

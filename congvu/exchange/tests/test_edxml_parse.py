@@ -391,3 +391,32 @@ def test_older_vnpt_namespace_is_accepted():
 
     p = parse_package(io.BytesIO(_package(ns="http://www.e-doc.vn/Schema/")), strict=True, keep_attachments=False)
     assert (p.namespace, p.number, p.notation) == ("http://www.e-doc.vn/Schema/", "12", "UBND-VP")
+
+
+class _Generated:
+    """A package with a ~200 MB attachment, generated while read (nothing on disk, nothing in memory)."""
+
+    def __init__(self, attachment_mb: int):
+        head, tail = _package(payload="@@").split(b"@@")
+        self.parts = [head]
+        self.remaining = attachment_mb * 2**20 * 4 // 3
+        self.tail = tail
+
+    def read(self, size: int) -> bytes:
+        if self.parts:
+            return self.parts.pop()
+        if self.remaining > 0:
+            n = min(size - size % 4, self.remaining)
+            self.remaining -= n
+            return b"QUJD" * (n // 4)
+        tail, self.tail = self.tail, b""
+        return tail
+
+    def tell(self) -> int:
+        return 0
+
+
+def test_a_200_mb_attachment_is_rejected_with_the_size_limit(tmp_path):
+    with pytest.raises(EdxmlError, match="Gói vượt quá kích thước cho phép \\(200 MB\\)"):
+        parse_package(_Generated(200), attachments_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []

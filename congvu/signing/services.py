@@ -69,3 +69,11 @@ def signature_check(stored_file, *, actor=None, agency_id: int | None = None, tr
     if check.label == SignatureLabel.INVALID:
         logger.warning("invalid signature on stored file %s: %s", stored_file.sha256, check.message)
     return check
+
+
+def document_signatures_check(*, actor, document) -> list[SignatureCheck]:
+    """Check every attachment of a document (the caller has already checked that the actor sees it)."""
+    return [
+        signature_check(attachment.file, actor=actor, agency_id=document.agency_id)
+        for attachment in document.attachments.select_related("file")
+    ]

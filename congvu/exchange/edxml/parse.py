@@ -143,7 +143,6 @@ class _Collector:
         self.count = 0
         self.sink: _Base64Sink | None = None
         self.sinks: list[tuple[_Node, _Base64Sink]] = []
-        self.foreign: set[str] = set()
         self.prefixes: list[dict[str, str]] | None = None
 
     def start(self, name: str, attrs) -> None:
@@ -169,8 +168,6 @@ class _Collector:
             self.stack[-1].children.append(node)
         else:
             self.root = node
-        if ns and ns not in NAMESPACES:
-            self.foreign.add(ns)
         self.stack.append(node)
         if local == "ContentTransferEncoded":
             if len(self.sinks) >= MAX_ATTACHMENTS:
@@ -238,7 +235,10 @@ def parse_package(
     stream: BinaryIO = open(source, "rb") if own else source  # noqa: SIM115
     findings: list[Finding] = []
     try:
-        start = stream.tell()
+        try:
+            start = stream.tell()
+        except (AttributeError, OSError):  # a pipe: no second reading
+            start = None
         try:
             collector = _run(stream, findings, attachments_dir, max_bytes, keep_attachments, namespaces=True)
         except _UnboundPrefix as exc:
@@ -250,6 +250,10 @@ def parse_package(
                 ) from None
             findings.clear()
             findings.append(Finding("unbound_prefix", f"Tiền tố không gian tên chưa được khai báo (dòng {exc.line})."))
+            if start is None:
+                raise EdxmlError(
+                    f"Tệp không phải XML hợp lệ: tiền tố không gian tên chưa khai báo (dòng {exc.line})."
+                ) from None
             stream.seek(start)
             collector = _run(stream, findings, attachments_dir, max_bytes, keep_attachments, namespaces=False)
     finally:

@@ -420,3 +420,14 @@ def test_a_200_mb_attachment_is_rejected_with_the_size_limit(tmp_path):
     with pytest.raises(EdxmlError, match="Gói vượt quá kích thước cho phép \\(200 MB\\)"):
         parse_package(_Generated(200), attachments_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_undeclared_prefix_is_a_warning_leniently_and_an_error_strictly(tmp_path):
+    import io
+
+    content = _package().replace(b"<Reference>", b'<Reference xlink:href="">')
+    lenient = parse_package(io.BytesIO(content), keep_attachments=False)
+    assert [w.code for w in lenient.warnings] == ["unbound_prefix"]
+    assert (lenient.number, lenient.attachments[0].size) == ("12", 5)
+    with pytest.raises(EdxmlError, match="tiền tố không gian tên chưa khai báo \\(dòng 8\\)"):
+        parse_package(io.BytesIO(content), strict=True)

@@ -75,3 +75,11 @@ def pkcs11_settings() -> dict | None:
         "key_label": _get("CONGVU_PKCS11_KEY") or None,
         "cert_label": _get("CONGVU_PKCS11_CERT") or None,
     }
+
+
+def pkcs12_password() -> str:
+    value = _get("CONGVU_PKI_PASSWORD")
+    if value:
+        return value
+    path = pki_dir() / "password.txt"
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else ""

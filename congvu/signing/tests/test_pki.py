@@ -35,3 +35,17 @@ def test_demo_ca_is_idempotent(tmp_path):
     call_command("pki", "demo-ca", "--out", str(tmp_path), stdout=out)
     assert out.getvalue().startswith("Đã có sẵn CA thử nghiệm")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_demo_ca_adds_people_and_rejects_a_malformed_person(tmp_path):
+    import pytest
+    from django.core.management.base import CommandError
+
+    call_command("pki", "demo-ca", "--out", str(tmp_path), "--person", "lanhdao=Lê Văn Dũng", stdout=StringIO())
+    _, cert, _ = pkcs12.load_key_and_certificates((tmp_path / "lanhdao.p12").read_bytes(), DEMO_PASSWORD.encode())
+    assert cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == "Lê Văn Dũng"
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(CommandError) as err:
+        call_command("pki", "demo-ca", "--out", str(tmp_path), "--person", "khongdung", stdout=StringIO())
+    assert str(err.value) == "--person cần dạng tên_đăng_nhập=Họ tên, nhận được: khongdung"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

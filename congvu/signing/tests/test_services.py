@@ -68,3 +68,52 @@ def test_latest_check_wins_and_outsiders_see_nothing(agency, clerk, other_clerk,
     assert SignatureCheck.objects.filter(stored_file=stored).count() == 2
     with pytest.raises(NotFound):
         document_signature_checks(user=other_clerk, document_id=doc.pk)
+
+
+def test_stored_file_sign_makes_a_new_signed_file_and_keeps_the_original(settings, agency, clerk, leader, demo_pki,
+                                                                         ca_cert, when):
+    from congvu.core.errors import ValidationFailed
+    from congvu.documents.files import open_stored
+    from congvu.signing.services import configured_signer, stored_file_sign
+
+    settings.CONGVU_PKI_DIR = str(demo_pki.directory)
+    settings.CONGVU_PKCS11_LIB = ""
+    _, original = _register(clerk, agency, minimal_pdf("ban goc"))
+    with open_stored(original) as fh:
+        original_bytes = fh.read()
+    with pytest.raises(ValidationFailed) as err:  # the leader's username has no personal certificate yet
+        configured_signer("personal", user=leader)
+    assert err.value.message == "Tài khoản lanhdao chưa có chứng thư số cá nhân."
+    (demo_pki.directory / "lanhdao.p12").write_bytes(demo_pki.personal_p12["leader"].read_bytes())
+    try:
+        personal = stored_file_sign(actor=leader, stored_file=original, kind="personal", agency_id=agency.pk,
+                                    when=when)
+        sealed = stored_file_sign(actor=clerk, stored_file=personal, kind="agency", agency_id=agency.pk, when=when)
+    finally:
+        (demo_pki.directory / "lanhdao.p12").unlink()
+    with open_stored(original) as fh:
+        assert fh.read() == original_bytes
+    with open_stored(personal) as fh:
+        personal_bytes = fh.read()
+    with open_stored(sealed) as fh:
+        sealed_bytes = fh.read()
+    assert personal_bytes.startswith(original_bytes) and sealed_bytes.startswith(personal_bytes)
+    assert len({original.pk, personal.pk, sealed.pk}) == 3
+    assert JournalEntry.objects.filter(action="signature.signed").count() == 2
+    check = signature_check(sealed, actor=clerk, agency_id=agency.pk, trust_roots=[ca_cert])
+    assert (check.label, [r["signer_name"] for r in check.reports]) == (
+        SignatureLabel.VALID, ["Nguyễn Văn Lãnh Đạo", "Ủy ban nhân dân tỉnh Demo"],
+    )
+
+
+def test_stored_file_sign_failure_stores_nothing(agency, clerk, leader_key):
+    from congvu.core.errors import ValidationFailed
+    from congvu.documents.models import StoredFile
+    from congvu.signing.services import stored_file_sign
+
+    _, original = _register(clerk, agency, minimal_pdf("ban goc"))
+    files_before, journal_before = StoredFile.objects.count(), JournalEntry.objects.count()
+    with pytest.raises(ValidationFailed) as err:
+        stored_file_sign(actor=clerk, stored_file=original, kind="stamp", signer=leader_key, agency_id=agency.pk)
+    assert err.value.message == "Loại chữ ký không hợp lệ: stamp."
+    assert (StoredFile.objects.count(), JournalEntry.objects.count()) == (files_before, journal_before)

@@ -27,7 +27,8 @@ def main() -> None:
     failed = []
     if not args.skip_dataset and _run("bench.dataset", "--docs", str(args.docs)):
         sys.exit("the dataset could not be built")
-    for module in ("bench.search", "bench.listpage", "bench.memory"):
+    for module in ("bench.search", "bench.listpage", "bench.memory", "bench.mywork", "bench.reminders",
+                   "bench.edxml", "bench.ocr"):
         if _run(module):
             failed.append(module)
     url = args.register_url or os.environ.get("CONGVU_DATABASE_URL", "")

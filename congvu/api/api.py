@@ -13,6 +13,7 @@ from congvu.api import (
     notifications,
     records,
     schedule,
+    signing,
     tasks,
     workdays,
     workflow,
@@ -74,3 +75,4 @@ api.add_router("", schedule.router)
 api.add_router("", records.router)
 api.add_router("", intake.router)
 api.add_router("", directory.router)
+api.add_router("", signing.router)

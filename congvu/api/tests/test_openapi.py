@@ -102,6 +102,8 @@ ENDPOINTS = {
     "/api/v1/directory": {"get"},
     "/api/v1/directory/import": {"post"},
     "/api/v1/directory/{identifier}": {"get"},
+    "/api/v1/documents/{document_id}/signatures": {"get"},
+    "/api/v1/documents/{document_id}/signatures/check": {"post"},
 }
 
 

@@ -2,10 +2,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from ninja.testing import TestClient
 
+from congvu.api.signing import router
 from congvu.core.errors import NotFound
 from congvu.documents.services import incoming_register
 from congvu.documents.tests.factories import incoming_data, minimal_pdf
-from congvu.signing.api import router
 from congvu.signing.models import SignatureCheck
 from congvu.signing.signing import sign_pdf
 

@@ -1,6 +1,6 @@
 """/api/v1/documents/{id}/signatures: the digital signatures of a document's files, and checking them again.
 
-The router is mounted by congvu/api/api.py (`api.add_router("", signing.api.router)`). Thin: reads through
+Mounted by congvu/api/api.py. Thin: reads through
 signing.selectors (visibility from documents.selectors), writes through signing.services.
 """
 

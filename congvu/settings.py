@@ -7,6 +7,10 @@ CONGVU_SECRET_KEY    generated once and kept in <data dir>/secret_key when unset
 CONGVU_DEBUG         1/true to enable debug pages
 CONGVU_ALLOWED_HOSTS comma-separated host names (default localhost,127.0.0.1)
 CONGVU_MAX_UPLOAD_MB largest accepted attachment (default 50)
+
+Background jobs and e-mail: see the jobs block below (CONGVU_TASK_BROKER, CONGVU_EMAIL_URL, ...).
+Digital signatures (read in congvu/signing/config.py): CONGVU_PKI_DIR, CONGVU_TRUST_ROOTS,
+CONGVU_TRUST_DEMO_CA, CONGVU_PKCS11_* (token library, slot, PIN, labels).
 """
 
 import os

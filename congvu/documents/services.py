@@ -38,6 +38,7 @@ from congvu.documents.models import (
 )
 from congvu.documents.numbering import build_notation, format_number
 from congvu.documents.selectors import visible_documents
+from congvu.jobs import enqueue
 from congvu.org.models import Agency, Department, Official
 from congvu.org.selectors import can_register, official_for_user
 
@@ -531,6 +532,9 @@ def incoming_register(*, actor, agency: Agency, data: IncomingData, uploads=(), 
                               + [row.text for row, _ in reused])
         journal_record(actor=actor, agency_id=agency.pk, action="document.register_incoming", obj=doc,
                        after=document_snapshot(doc))
+        # Check the signatures of the files received once the registration commits (a job row in this
+        # transaction: gone if it rolls back). The job lives in congvu.signing; its name is the only link.
+        enqueue("signing.check_document", document_id=doc.pk)
         if on_registered is not None:
             on_registered(doc)
         return doc

@@ -57,3 +57,27 @@ def test_a_failed_registration_queues_nothing(pki, agency, clerk):
     with pytest.raises(ValidationFailed):
         incoming_register(actor=clerk, agency=agency, data=incoming_data(subject=""))
     assert queued("signing.check_document") == []
+
+
+def test_document_page_and_list_show_the_signature_label(pki, client, agency, clerk, leader_key, when):
+    signed = sign_pdf(minimal_pdf(), signer=leader_key, kind="personal", when=when)
+    doc = incoming_register(actor=clerk, agency=agency, data=incoming_data(number="78"), uploads=[
+        SimpleUploadedFile("vb.pdf", signed, content_type="application/pdf")])
+    plain = incoming_register(actor=clerk, agency=agency, data=incoming_data(number="79"), uploads=[
+        SimpleUploadedFile("vb2.pdf", minimal_pdf("Khong ky"), content_type="application/pdf")])
+    client.force_login(clerk)
+    page = client.get(f"/documents/{doc.pk}/").content.decode()
+    assert "chưa kiểm tra" in page and f'href="/signatures/documents/{doc.pk}/"' in page
+    run_queued("signing.check_document")
+
+    page = client.get(f"/documents/{doc.pk}/").content.decode()
+    assert "<dt>Chữ ký số</dt>" in page and "ký số hợp lệ</span>" in page and "chưa kiểm tra" not in page
+    assert 'title="Nguyễn Văn Lãnh Đạo — Ủy ban nhân dân tỉnh Demo"' in page
+    listing = client.get("/incoming/").content.decode()
+    assert listing.count("ký số hợp lệ</span>") == 1 and listing.count("không có chữ ký</span>") == 1
+    row_of = {d.pk: listing.index(f'href="/documents/{d.pk}/"') for d in (doc, plain)}
+    valid_at = listing.index("ký số hợp lệ</span>")
+    none_at = listing.index("không có chữ ký</span>")
+    # each badge sits in its own row, before that row's link
+    assert (valid_at < row_of[doc.pk]) and (none_at < row_of[plain.pk])
+    assert (valid_at > row_of[plain.pk]) == (row_of[doc.pk] > row_of[plain.pk])

@@ -21,6 +21,13 @@ class InboxStatus(models.TextChoices):
     WAITING = "waiting", "Chờ vào sổ"
     REGISTERED = "registered", "Đã vào sổ"
     RETURNED = "returned", "Đã trả lại"
+    WITHDRAWN = "withdrawn", "Đã thu hồi"
+
+
+class RecallState(models.TextChoices):
+    REQUESTED = "requested", "Nơi gửi đề nghị thu hồi"
+    ACCEPTED = "accepted", "Đã đồng ý thu hồi"
+    REFUSED = "refused", "Đã từ chối thu hồi"
 
 
 class InboxItem(models.Model):
@@ -56,6 +63,11 @@ class InboxItem(models.Model):
                                    related_name="+")
     handled_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField("lý do trả lại", blank=True)
+    # Recall (QCVN 102 business 1, statuses 13/15/16; docs/decisions/0016): the sender's last request and
+    # the receiving clerk's decision. `recalled_at`: the recall was accepted (a registered document is kept).
+    recall_state = models.CharField("thu hồi", max_length=10, choices=RecallState.choices, blank=True)
+    recall_reason = models.TextField("lý do thu hồi", blank=True)
+    recalled_at = models.DateTimeField("thời gian thu hồi", null=True, blank=True)
 
     class Meta:
         verbose_name = "văn bản điện tử đến"
@@ -84,6 +96,51 @@ class InboxFile(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+
+class StatusCode(models.TextChoices):
+    """The processing statuses of QCVN 102:2016 status packages, recorded per delivery (InboxItem)."""
+
+    ARRIVED = "01", "Đã đến"
+    REJECTED = "02", "Từ chối"
+    REGISTERED = "03", "Đã tiếp nhận (vào sổ văn bản đến)"
+    ASSIGNED = "04", "Đã phân công"
+    PROCESSING = "05", "Đang xử lý"
+    COMPLETED = "06", "Hoàn thành"
+    RECALL_REQUESTED = "13", "Đề nghị lấy lại văn bản"
+    RECALL_ACCEPTED = "15", "Đồng ý lấy lại"
+    RECALL_REFUSED = "16", "Từ chối lấy lại"
+
+
+# Codes that may be recorded more than once for one delivery: 05 (each assignee's first report) and a new
+# recall request after a refusal (13, 16). The others are recorded once (a partial unique constraint).
+REPEATABLE_CODES = ("05", "13", "16")
+
+
+class ExchangeStatus(models.Model):
+    """One status of a delivery as the receiving agency reports it to the sender (or, for 13, as the sender
+    asks), in order: the sender's timeline per recipient."""
+
+    item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="statuses")
+    code = models.CharField("mã trạng thái", max_length=2, choices=StatusCode.choices)
+    description = models.TextField("nội dung", blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="cơ quan báo")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_name = models.CharField("người thực hiện", max_length=200, blank=True)
+    created_at = models.DateTimeField("thời gian")
+
+    class Meta:
+        verbose_name = "trạng thái liên thông"
+        verbose_name_plural = "trạng thái liên thông"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "code"], condition=~models.Q(code__in=REPEATABLE_CODES),
+                                    name="exchange_status_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.get_code_display()}"
 
 
 class OutboxStatus(models.TextChoices):

@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 
 from congvu.core.errors import NotFound, PermissionDenied
 from congvu.documents.models import Document
-from congvu.exchange.models import InboxItem, InboxStatus, OutboxItem, OutboxStatus
+from congvu.documents.selectors import visible_documents
+from congvu.exchange.models import InboxItem, InboxStatus, OutboxItem, OutboxStatus, RecallState
 from congvu.org.models import Membership, Role
 from congvu.org.selectors import can_register
 
@@ -99,3 +100,56 @@ def is_dispatched(*, document: Document) -> bool:
     recipients = document.recipients.all()
     return all(hasattr(r, "inbox_item") or hasattr(r, "outbox_item")
                for r in recipients.select_related("inbox_item", "outbox_item"))
+
+
+@dataclass
+class DeliveryTimeline:
+    """One internal recipient of an outgoing document and the statuses its agency reported, oldest first."""
+
+    item: InboxItem
+    name: str
+    statuses: list
+
+    @property
+    def current(self):
+        return self.statuses[-1] if self.statuses else None
+
+    @property
+    def recall_pending(self) -> bool:
+        return self.item.recall_state == RecallState.REQUESTED
+
+    @property
+    def may_recall(self) -> bool:
+        """The sender may ask to recall: delivered and not returned, withdrawn, recalled or already asked."""
+        return (self.item.status in (InboxStatus.WAITING, InboxStatus.REGISTERED)
+                and self.item.recall_state in ("", RecallState.REFUSED))
+
+
+def _sender_document(user, document_id: int) -> Document:
+    doc = visible_documents(user).filter(pk=document_id).first()
+    if doc is None:
+        raise NotFound("Không tìm thấy văn bản hoặc bạn không có quyền xem.")
+    return doc
+
+
+def delivery_timelines(*, user, document: Document | int) -> list[DeliveryTimeline]:
+    """Per recipient of an outgoing document in this deployment, the statuses flowing back (01 arrived,
+    02 rejected, 03 registered, 04 assigned, 05 processing, 06 completed, 13/15/16 recall), for whoever may
+    see the outgoing document; NotFound for anyone else (the receiving agency included)."""
+    doc = _sender_document(user, document if isinstance(document, int) else document.pk)
+    items = list(InboxItem.objects.filter(source_document_id=doc.pk).select_related("agency")
+                 .prefetch_related("statuses").order_by("pk"))
+    return [DeliveryTimeline(item=i, name=i.agency.name, statuses=list(i.statuses.all())) for i in items]
+
+
+def delivery_get(*, user, pk: int) -> InboxItem:
+    """A delivery as its sender's clerk sees it (to ask for a recall); NotFound for everybody else."""
+    item = InboxItem.objects.select_related("agency", "sender_agency").filter(pk=pk).first()
+    if item is None or item.sender_agency_id is None or not can_register(user, item.sender_agency_id) \
+            or not visible_documents(user).filter(pk=item.source_document_id).exists():
+        raise NotFound("Không tìm thấy nơi nhận văn bản.")
+    return item
+
+
+def item_statuses(*, item: InboxItem) -> list:
+    return list(item.statuses.order_by("created_at", "pk"))

@@ -20,8 +20,9 @@ from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from congvu.documents.models import Channel, Direction, Document, Secrecy
 from congvu.documents.selectors import visible_documents
 from congvu.documents.services import IncomingData, document_update, incoming_register
-from congvu.exchange.models import InboxFile, InboxItem, InboxStatus, OutboxItem, OutboxStatus
+from congvu.exchange.models import InboxFile, InboxItem, InboxStatus, OutboxItem, OutboxStatus, StatusCode
 from congvu.exchange.selectors import agency_clerk_ids
+from congvu.exchange.statuses import status_record
 from congvu.notifications.services import notify
 from congvu.org.selectors import can_register
 
@@ -114,6 +115,7 @@ def _deliver(document: Document, recipient, attachments, now) -> InboxItem:
     item.agency = recipient.agency
     InboxFile.objects.bulk_create([InboxFile(item=item, file=a.file, original_name=a.original_name, position=i)
                                    for i, a in enumerate(attachments)])
+    status_record(item=item, code=StatusCode.ARRIVED, at=now)
     return item
 
 
@@ -174,6 +176,8 @@ def inbox_register(*, actor, item: InboxItem, changes: dict | None = None, allow
             return locked.incoming_document
         if locked.status == InboxStatus.RETURNED:
             raise Conflict("Văn bản này đã được trả lại cho nơi gửi.", code="wrong_state")
+        if locked.status == InboxStatus.WITHDRAWN:
+            raise Conflict("Nơi gửi đã thu hồi văn bản này.", code="wrong_state")
         data = replace(incoming_data_of(locked), **(changes or {}))
         files = [(f.file, f.original_name) for f in locked.files.select_related("file")]
         document = incoming_register(actor=actor, agency=locked.agency, data=data, stored_files=files,
@@ -181,6 +185,8 @@ def inbox_register(*, actor, item: InboxItem, changes: dict | None = None, allow
         locked.status, locked.incoming_document = InboxStatus.REGISTERED, document
         locked.handled_by, locked.handled_at = actor, timezone.now()
         locked.save()
+        status_record(item=locked, code=StatusCode.REGISTERED, actor=actor, at=locked.handled_at,
+                      description=f"Đã vào sổ văn bản đến, số đến {document.register_number}")
         journal_record(actor=actor, agency_id=locked.agency_id, action="exchange.register", obj=locked,
                        before={"status": InboxStatus.WAITING},
                        after={"status": locked.status, "document_id": document.pk,
@@ -202,9 +208,13 @@ def inbox_return(*, actor, item: InboxItem, reason: str) -> InboxItem:
             return locked
         if locked.status == InboxStatus.REGISTERED:
             raise Conflict("Văn bản đã được vào sổ, không trả lại được.", code="wrong_state")
+        if locked.status == InboxStatus.WITHDRAWN:
+            raise Conflict("Nơi gửi đã thu hồi văn bản này.", code="wrong_state")
         locked.status, locked.return_reason = InboxStatus.RETURNED, reason
         locked.handled_by, locked.handled_at = actor, timezone.now()
         locked.save()
+        status_record(item=locked, code=StatusCode.REJECTED, actor=actor, at=locked.handled_at,
+                      description=f"Từ chối: {reason}")
         journal_record(actor=actor, agency_id=locked.agency_id, action="exchange.return", obj=locked,
                        before={"status": InboxStatus.WAITING}, after={"status": locked.status, "reason": reason})
         if locked.sender_agency_id and locked.source_document_id:

@@ -495,6 +495,7 @@ def direction_give(*, actor, document: Document | int, text: str, lead, coordina
         assignments_create(actor=actor, agency=agency, assigned_by=me, lead=lead_obj, coordinators=coords,
                            inform=informs, due_at=due, document=doc, direction=direction,
                            urgency_rank=rules.document_rank(doc), now=now)
+        __import__("congvu.exchange.statuses").exchange.statuses.on_directed(actor=actor, document_id=doc.pk, text=text)
     return direction
 
 
@@ -662,6 +663,7 @@ def progress_record(*, actor, assignment: Assignment | int, percent, note: str =
                    text=f"{pct}%" + (f": {note}" if note else "") + files_txt)
             journal_record(actor=actor, agency_id=a.agency_id, action="workflow.progress", obj=a, before=before,
                            after=_snapshot(a) | {"note": note, "files": [n for _, n in stored]})
+            __import__("congvu.exchange.statuses").exchange.statuses.on_progress(actor=actor, assignment=a)
     except BaseException:
         remove_written(written)
         raise
@@ -810,6 +812,7 @@ def assignment_accept(*, actor, assignment: Assignment | int, note: str = "") ->
                text=f"Duyệt kết quả của {a.assignee_label}" + (f": {note}" if note else ""))
         journal_record(actor=actor, agency_id=a.agency_id, action="workflow.accept", obj=a, before=before,
                        after=_snapshot(a) | {"note": note})
+        __import__("congvu.exchange.statuses").exchange.statuses.on_accepted(actor=actor, assignment=a)
         _notify(recipients=rules.responsible_ids(a), agency_id=a.agency_id, kind="workflow.accepted",
                 title=f"Kết quả đã được duyệt: {_label(a)}", body=note,
                 url=subject_url(document_id=a.document_id, task_id=a.task_id), document_id=a.document_id,

@@ -20,7 +20,9 @@ from congvu.audit.services import journal_record
 from congvu.core.dates import parse_vn_date
 from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from congvu.core.folding import nfc
-from congvu.documents.models import Direction, Document, Secrecy, StoredFile, Urgency
+from congvu.documents import files as file_store
+from congvu.documents.files import PDF
+from congvu.documents.models import Attachment, Direction, Document, Secrecy, StoredFile, Urgency
 from congvu.documents.selectors import visible_documents
 from congvu.documents.services import OutgoingData, document_type_at, outgoing_register
 from congvu.drafting import storage
@@ -44,6 +46,8 @@ from congvu.drafting.selectors import (
 from congvu.notifications.services import notify
 from congvu.org.models import Agency, Department, Membership, Official
 from congvu.org.selectors import can_manage_agency, can_register, official_for_user
+from congvu.signing.config import pkcs11_settings, pki_dir
+from congvu.signing.services import stored_file_sign
 from congvu.workflow.services import document_replied
 
 
@@ -443,9 +447,22 @@ def draft_approve(*, actor, draft: Draft, comment: str = "") -> Draft:
     """The leader's approval (ký duyệt). Committed on its own: a failure while numbering later leaves the
     draft approved and unnumbered. Approving one's own draft is refused unless the agency allows it.
 
+    When the leader has a personal key (<pki dir>/<username>.p12) and the final version is a PDF, the approval
+    signs it: the signed copy becomes a new version (the approved one is kept). No key: approved unsigned,
+    the timeline says so.
+
     The signer defaults to the approving leader when the draft does not name one."""
     me = _official(actor)
     comment = _comment(comment)
+    signed: list[StoredFile] = []
+    try:
+        return _approve(actor, draft, me, comment, signed)
+    except BaseException:
+        _forget_unlinked(signed)
+        raise
+
+
+def _approve(actor, draft: Draft, me: Official, comment: str, signed: list[StoredFile]) -> Draft:
     with transaction.atomic():
         locked = _locked(actor, draft)
         if locked.approver_id != me.pk:
@@ -463,11 +480,12 @@ def draft_approve(*, actor, draft: Draft, comment: str = "") -> Draft:
                                                       position__isnull=False)
                             .select_related("position").order_by("-position__is_leader").first())
                 locked.signer_title = position.position.name.upper()[:200] if position else ""
+        version, note = _sign_at_approval(actor, locked, me, signed)
         locked.save()
-        event = _event(locked, DraftEvent.Action.APPROVE, me, comment=comment, version_number=locked.version_count)
+        event = _event(locked, DraftEvent.Action.APPROVE, me, comment=_with_note(comment, note), version_number=version)
         _journal(actor, locked, "draft.approve", before=before,
                  after=_state(locked) | {"signer": locked.signer, "signer_title": locked.signer_title,
-                                         "comment": comment})
+                                         "comment": comment, "signed_version": version if signed else None})
         _tell([locked.author], locked, kind="drafting.approved", event=event,
               title=f"Dự thảo đã được ký duyệt: {locked.subject[:200]}", body=f"{me.full_name} đã ký duyệt.")
         _tell(agency_clerks(locked.agency_id), locked, kind="drafting.to_issue", event=event,
@@ -532,7 +550,13 @@ def draft_check_format(*, actor, draft: Draft, ok: bool, comment: str = "") -> D
 
 def draft_issue(*, actor, draft: Draft) -> Document:
     """Number an approved, format-checked draft from the outgoing register and record it as an outgoing
-    document whose file is the final version's (no copy). Returns that document.
+    document whose file is the final version's. Returns that document.
+
+    When the agency has a key (PKCS#11 token or <pki dir>/agency.p12), the document's PDFs are signed in the
+    same transaction once the number is known (ADR 0014 "Signing at approval and issue"): the main file gets
+    the agency signature over the personal one, other PDFs the attachment signature with the number and
+    time; the document then links to the signed copies (new StoredFiles; the draft's versions are untouched).
+    Without a key, or for a Word draft, it is issued unsigned and the timeline says so.
 
     One transaction with the draft row locked: the number, the document, the link on the draft and the
     journal commit together or not at all. A second call (a double click, a retry after a crash) finds
@@ -540,6 +564,15 @@ def draft_issue(*, actor, draft: Draft) -> Document:
     its number back, so the register has no gap.
     """
     me = _official(actor)
+    signed: list[StoredFile] = []
+    try:
+        return _issue(actor, draft, me, signed)
+    except BaseException:
+        _forget_unlinked(signed)  # a crash after signing: the signed copies go with the rolled-back rows
+        raise
+
+
+def _issue(actor, draft: Draft, me: Official, signed: list[StoredFile]) -> Document:
     with transaction.atomic():
         locked = _locked(actor, draft)
         if not can_register(actor, locked.agency_id):
@@ -563,13 +596,14 @@ def draft_issue(*, actor, draft: Draft) -> Document:
         document = outgoing_register(actor=actor, agency=locked.agency, data=data,
                                      stored_files=[(final.file, final.original_name)],
                                      request_token=f"draft-issue:{locked.pk}")
+        note = _sign_at_issue(actor, document, signed)
         locked.document, locked.status, locked.issued_at = document, DraftStatus.ISSUED, timezone.now()
         locked.save()
         event = _event(locked, DraftEvent.Action.ISSUE, me, version_number=final.number,
-                       comment=f"Số, ký hiệu: {document.number_notation}")
+                       comment=f"Số, ký hiệu: {document.number_notation}. {note}")
         _journal(actor, locked, "draft.issue", before={"status": DraftStatus.APPROVED},
                  after={"status": locked.status, "document_id": document.pk, "version": final.number,
-                        "number_notation": document.number_notation})
+                        "number_notation": document.number_notation, "signed_files": [f.sha256 for f in signed]})
         if locked.reply_to_id:
             # The reply is the author's work on the incoming document: their lead assignment on it is
             # submitted for the leader's acceptance (and the reply goes on its processing timeline).
@@ -578,6 +612,69 @@ def draft_issue(*, actor, draft: Draft) -> Document:
               title=f"Văn bản {document.number_notation} đã được cấp số, ban hành",
               body=locked.subject[:500])
         return document
+
+
+
+# --- digital signatures at approval and issue (ADR 0014) ----------------------------------------
+
+def _has_key(kind: str, user=None) -> bool:
+    """Whether the deployment has a key to sign with (a missing key is not an error: nothing is signed)."""
+    if kind == "personal":
+        username = getattr(user, "username", "") or ""
+        return bool(username) and (pki_dir() / f"{username}.p12").is_file()
+    return bool(pkcs11_settings()) or (pki_dir() / "agency.p12").is_file()
+
+
+def _with_note(comment: str, note: str) -> str:
+    return f"{comment} ({note})" if comment and note else comment or note
+
+
+def _forget_unlinked(files: list[StoredFile]) -> None:
+    """After a rollback: delete the bytes of signed files whose row did not survive (nothing points to them)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for row in files:
+        if not StoredFile.objects.filter(sha256=row.sha256).exists():
+            (Path(settings.MEDIA_ROOT) / file_store.storage_relpath(row.sha256)).unlink(missing_ok=True)
+
+
+def _sign_at_approval(actor, draft: Draft, me: Official, signed: list[StoredFile]) -> tuple[int, str]:
+    """Sign the approved version with the approver's personal key, as a new version (the signed file is a new
+    StoredFile; the version approved stays as it was). Returns (version number now final, timeline note)."""
+    final = draft.versions.order_by("-number").select_related("file").first()
+    if final.file.content_type != PDF:
+        return final.number, "Chưa ký số: chỉ ký số được tệp PDF, dự thảo này là tệp Word."
+    if not _has_key("personal", actor):
+        return final.number, f"Chưa ký số: tài khoản {actor.username} chưa có chứng thư số cá nhân."
+    row = stored_file_sign(actor=actor, stored_file=final.file, kind="personal", agency_id=draft.agency_id)
+    signed.append(row)
+    draft.version_count = final.number + 1
+    DraftVersion.objects.create(draft=draft, number=draft.version_count, file=row, original_name=final.original_name,
+                                metadata=final.metadata, author=me,
+                                note=f"Bản phiên bản {final.number} đã ký số cá nhân của {me.full_name}.")
+    return draft.version_count, f"Đã ký số cá nhân vào phiên bản {draft.version_count}."
+
+
+def _sign_at_issue(actor, document: Document, signed: list[StoredFile]) -> str:
+    """Sign the issued document's files with the agency key, in the issuing transaction once the number is
+    known: the main file (position 0) with the seal over the personal signature, the others as attachments
+    (number and time at the top right). Each attachment then points to the signed copy. Returns a note."""
+    attachments = list(Attachment.objects.filter(document=document).select_related("file").order_by("position"))
+    if not any(a.file.content_type == PDF for a in attachments):
+        return "Ban hành không ký số: chỉ ký số được tệp PDF, dự thảo này là tệp Word."
+    if not _has_key("agency"):
+        return "Ban hành không ký số: chưa cấu hình chứng thư số của cơ quan."
+    for a in attachments:
+        if a.file.content_type != PDF:
+            continue
+        row = stored_file_sign(actor=actor, stored_file=a.file, kind="agency" if a.position == 0 else "attachment",
+                               agency_id=document.agency_id, number=document.number_notation)
+        signed.append(row)
+        a.file = row
+        a.save(update_fields=["file"])
+    return "Đã ký số của cơ quan."
 
 
 def _still_member(official_id: int, agency_id: int) -> bool:

@@ -81,3 +81,156 @@ def test_document_page_and_list_show_the_signature_label(pki, client, agency, cl
     # each badge sits in its own row, before that row's link
     assert (valid_at < row_of[doc.pk]) and (none_at < row_of[plain.pk])
     assert (valid_at > row_of[plain.pk]) == (row_of[doc.pk] > row_of[plain.pk])
+
+
+# --- signing at approval and issue ------------------------------------------------------------
+
+from congvu.drafting.tests.conftest import chairman, docx_file, make_draft, nv, to_state, unit_head  # noqa: E402,F401
+
+
+def _bytes(stored):
+    from congvu.documents.files import open_stored
+
+    with open_stored(stored) as fh:
+        return fh.read()
+
+
+@pytest.fixture
+def people(officer, unit_head, chairman, clerk):  # noqa: F811 - fixtures imported above
+    return {"officer": officer, "unit_head": unit_head, "chairman": chairman, "clerk": clerk}
+
+
+@pytest.fixture
+def chairman_key(pki, demo_pki):
+    (pki / "chutich.p12").write_bytes(demo_pki.personal_p12["leader"].read_bytes())
+
+
+def test_approval_signs_a_new_version_with_the_leaders_personal_key(pki, chairman_key, agency, people, ca_cert):
+    from congvu.drafting.models import DraftEvent
+    from congvu.signing.verify import LABEL_VALID, verify_pdf_label
+
+    draft = make_draft(people["officer"], agency)
+    v1_bytes = _bytes(draft.versions.get().file)
+    draft = to_state(draft, "approved", **people)
+
+    assert draft.version_count == 2
+    v1, v2 = draft.versions.order_by("number").select_related("file")
+    assert (v1.number, v2.number, v2.author.user, v2.original_name) == (1, 2, people["chairman"], v1.original_name)
+    assert v2.note == "Bản phiên bản 1 đã ký số cá nhân của Nguyễn Văn An."
+    assert _bytes(v1.file) == v1_bytes
+    signed = _bytes(v2.file)
+    assert signed.startswith(v1_bytes) and len(signed) > len(v1_bytes)
+    result = verify_pdf_label(signed, trust_roots=[ca_cert])
+    assert (result.label, [(r.field_name, r.status, r.signer_name) for r in result.signatures]) == (
+        LABEL_VALID, [("CongVu_personal_1", "valid", "Nguyễn Văn Lãnh Đạo")])
+    event = draft.events.get(action=DraftEvent.Action.APPROVE)
+    assert (event.comment, event.version_number) == ("Đã ký số cá nhân vào phiên bản 2.", 2)
+
+
+def test_approval_without_a_personal_key_signs_nothing_and_says_so(pki, agency, people):
+    from congvu.audit.models import JournalEntry
+    from congvu.documents.models import StoredFile
+    from congvu.drafting import services
+    from congvu.drafting.models import DraftEvent, DraftStatus
+
+    draft = to_state(make_draft(people["officer"], agency), "reviewed", **people)
+    files = StoredFile.objects.count()
+    draft = services.draft_approve(actor=people["chairman"], draft=draft, comment="Đồng ý")
+    assert (draft.status, draft.version_count, StoredFile.objects.count()) == (DraftStatus.APPROVED, 1, files)
+    assert JournalEntry.objects.filter(action="signature.signed").count() == 0
+    event = draft.events.get(action=DraftEvent.Action.APPROVE)
+    assert (event.comment, event.version_number) == (
+        "Đồng ý (Chưa ký số: tài khoản chutich chưa có chứng thư số cá nhân.)", 1)
+
+
+def test_issue_seals_the_signed_pdf_and_keeps_the_draft_versions(pki, chairman_key, tmp_path, agency, people,
+                                                                 ca_cert):
+    from congvu.drafting import services
+    from congvu.drafting.models import DraftEvent
+    from congvu.signing.verify import LABEL_VALID, verify_pdf_label
+
+    draft = to_state(make_draft(people["officer"], agency), "checked", **people)
+    versions = {v.number: (v.file_id, _bytes(v.file)) for v in draft.versions.select_related("file")}
+
+    doc = services.draft_issue(actor=people["clerk"], draft=draft)
+
+    attachment = doc.attachments.select_related("file").get()
+    assert attachment.file_id not in {file_id for file_id, _ in versions.values()}
+    assert attachment.original_name == "du-thao.pdf"
+    assert {v.number: (v.file_id, _bytes(v.file)) for v in draft.versions.select_related("file")} == versions
+    issued = _bytes(attachment.file)
+    assert issued.startswith(versions[2][1]) and len(issued) > len(versions[2][1])
+    result = verify_pdf_label(issued, trust_roots=[ca_cert])
+    assert result.label == LABEL_VALID
+    assert [(r.field_name, r.status, r.signer_name) for r in result.signatures] == [
+        ("CongVu_personal_1", "valid", "Nguyễn Văn Lãnh Đạo"),
+        ("CongVu_agency_2", "valid", "Ủy ban nhân dân tỉnh Demo")]
+    event = draft.events.get(action=DraftEvent.Action.ISSUE)
+    assert event.comment == f"Số, ký hiệu: {doc.number_notation}. Đã ký số của cơ quan."
+    pdfsig = shutil.which("pdfsig")
+    if pdfsig:  # poppler's independent verifier (installed in CI)
+        import subprocess
+
+        path = tmp_path / "issued.pdf"
+        path.write_bytes(issued)
+        report = subprocess.run([pdfsig, str(path)], capture_output=True, text=True, timeout=60).stdout
+        assert report.count("Signature Validation: Signature is Valid.") == 2
+
+
+def test_issue_without_an_agency_key_or_of_a_word_draft_is_unsigned(pki, agency, people):
+    from congvu.documents.models import StoredFile
+    from congvu.drafting import services
+    from congvu.drafting.models import DraftEvent
+
+    (pki / "agency.p12").unlink()
+    draft = to_state(make_draft(people["officer"], agency), "checked", **people)
+    files = StoredFile.objects.count()
+    doc = services.draft_issue(actor=people["clerk"], draft=draft)
+    assert doc.attachments.get().file_id == draft.versions.get().file_id
+    assert StoredFile.objects.count() == files
+    assert draft.events.get(action=DraftEvent.Action.ISSUE).comment == (
+        f"Số, ký hiệu: {doc.number_notation}. Ban hành không ký số: chưa cấu hình chứng thư số của cơ quan.")
+
+    word = to_state(make_draft(people["officer"], agency, upload=docx_file(["Du thao"]), subject="Bản Word"),
+                    "checked", **people)
+    assert word.events.get(action=DraftEvent.Action.APPROVE).comment == (
+        "Chưa ký số: chỉ ký số được tệp PDF, dự thảo này là tệp Word.")
+    doc = services.draft_issue(actor=people["clerk"], draft=word)
+    assert doc.attachments.get().file_id == word.versions.get().file_id
+    assert word.events.get(action=DraftEvent.Action.ISSUE).comment == (
+        f"Số, ký hiệu: {doc.number_notation}. Ban hành không ký số: chỉ ký số được tệp PDF, dự thảo này là tệp Word.")
+
+
+def test_a_crash_after_signing_at_issue_leaves_nothing(pki, chairman_key, settings, monkeypatch, agency, people):
+    from congvu.documents.models import Document, Register, StoredFile
+    from congvu.drafting import services
+    from congvu.drafting.models import Draft, DraftStatus
+
+    draft = to_state(make_draft(people["officer"], agency), "checked", **people)
+    before = (StoredFile.objects.count(), Document.objects.count(),
+              list(Register.objects.values_list("pk", "next_number")),
+              sorted(p.name for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()))
+    real_event = services._event
+
+    def crash(draft, action, *args, **kwargs):
+        if action == "issue":
+            raise RuntimeError("crash after signing")
+        return real_event(draft, action, *args, **kwargs)
+
+    signed = []
+    real_sign = services.stored_file_sign
+
+    def sign(**kwargs):
+        signed.append(real_sign(**kwargs))
+        return signed[-1]
+
+    monkeypatch.setattr(services, "_event", crash)
+    monkeypatch.setattr(services, "stored_file_sign", sign)
+    with pytest.raises(RuntimeError):
+        services.draft_issue(actor=people["clerk"], draft=draft)
+    assert len(signed) == 1  # it did sign before the crash
+    assert (StoredFile.objects.count(), Document.objects.count(),
+            list(Register.objects.values_list("pk", "next_number")),
+            sorted(p.name for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())) == before
+    assert (Draft.objects.get(pk=draft.pk).status, Draft.objects.get(pk=draft.pk).document_id) == (
+        DraftStatus.APPROVED, None)

@@ -657,15 +657,33 @@ def _sign_at_approval(actor, draft: Draft, me: Official, signed: list[StoredFile
     return draft.version_count, f"Đã ký số cá nhân vào phiên bản {draft.version_count}."
 
 
+def _carries_signature(stored: StoredFile) -> bool:
+    """Whether a stored PDF already holds a signed signature field (ours, or one made by another tool)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        with file_store.open_stored(stored) as fh:
+            fields = PdfReader(fh).get_fields() or {}
+            return any(f.get("/FT") == "/Sig" and f.get("/V") is not None for f in fields.values())
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        return False
+
+
 def _sign_at_issue(actor, document: Document, signed: list[StoredFile]) -> str:
     """Sign the issued document's files with the agency key, in the issuing transaction once the number is
     known: the main file (position 0) with the seal over the personal signature, the others as attachments
-    (number and time at the top right). Each attachment then points to the signed copy. Returns a note."""
+    (number and time at the top right). Each attachment then points to the signed copy. Returns a note.
+
+    The agency signature goes with the competent person's (Decree 30 Art. 5): a main PDF without a personal
+    signature is issued unsigned, never sealed alone."""
     attachments = list(Attachment.objects.filter(document=document).select_related("file").order_by("position"))
-    if not any(a.file.content_type == PDF for a in attachments):
+    if not attachments or attachments[0].file.content_type != PDF:
         return "Ban hành không ký số: chỉ ký số được tệp PDF, dự thảo này là tệp Word."
     if not _has_key("agency"):
         return "Ban hành không ký số: chưa cấu hình chứng thư số của cơ quan."
+    if not _carries_signature(attachments[0].file):
+        return "Ban hành không ký số của cơ quan: bản cuối chưa có chữ ký số cá nhân của người ký."
     for a in attachments:
         if a.file.content_type != PDF:
             continue

@@ -177,7 +177,7 @@ def test_issue_seals_the_signed_pdf_and_keeps_the_draft_versions(pki, chairman_k
         assert report.count("Signature Validation: Signature is Valid.") == 2
 
 
-def test_issue_without_an_agency_key_or_of_a_word_draft_is_unsigned(pki, agency, people):
+def test_issue_without_keys_or_of_a_word_draft_is_unsigned(pki, demo_pki, agency, people):
     from congvu.documents.models import StoredFile
     from congvu.drafting import services
     from congvu.drafting.models import DraftEvent
@@ -190,6 +190,15 @@ def test_issue_without_an_agency_key_or_of_a_word_draft_is_unsigned(pki, agency,
     assert StoredFile.objects.count() == files
     assert draft.events.get(action=DraftEvent.Action.ISSUE).comment == (
         f"Số, ký hiệu: {doc.number_notation}. Ban hành không ký số: chưa cấu hình chứng thư số của cơ quan.")
+
+    (pki / "agency.p12").write_bytes(demo_pki.agency_p12.read_bytes())  # a key, but the leader had none
+    unsigned = to_state(make_draft(people["officer"], agency, subject="Chưa ký cá nhân"), "checked", **people)
+    doc = services.draft_issue(actor=people["clerk"], draft=unsigned)
+    assert doc.attachments.get().file_id == unsigned.versions.get().file_id
+    assert StoredFile.objects.count() == files
+    assert unsigned.events.get(action=DraftEvent.Action.ISSUE).comment == (
+        f"Số, ký hiệu: {doc.number_notation}. "
+        "Ban hành không ký số của cơ quan: bản cuối chưa có chữ ký số cá nhân của người ký.")
 
     word = to_state(make_draft(people["officer"], agency, upload=docx_file(["Du thao"]), subject="Bản Word"),
                     "checked", **people)

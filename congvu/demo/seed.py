@@ -490,6 +490,20 @@ def _seed_work(org: _Org, now: dt.datetime) -> None:
                       officers=[users["chuyenvien"], users["kiemnhiem"]], today=timezone.localtime(now).date())
 
 
+DEMO_SIGNERS = {"lanhdao": "Trần Văn Minh", "vanthu": "Nguyễn Thị Thu Hà"}
+
+
+def demo_keys(directory: Path | None = None):
+    """The demo's signing keys (idempotent): a demo CA, the district agency's key (agency.p12) and personal
+    keys of lanhdao and vanthu, in `directory` (default: the configured PKI folder, <data dir>/pki), so
+    approving and issuing sign in the demo. Verification trusts that CA while CONGVU_TRUST_ROOTS is unset
+    (congvu.signing.config). Returns the DemoPKI."""
+    from congvu.signing.config import pki_dir
+    from congvu.signing.pki import demo_ca
+
+    return demo_ca(directory or pki_dir(), agency="UBND huyện Nông Sơn", people=dict(DEMO_SIGNERS))
+
+
 @transaction.atomic
 def seed_demo(*, days: int | None = None, years: int = 2, seed: int = 2025, now: dt.datetime | None = None
               ) -> SeedResult:

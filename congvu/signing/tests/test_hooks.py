@@ -243,3 +243,37 @@ def test_a_crash_after_signing_at_issue_leaves_nothing(pki, chairman_key, settin
             sorted(p.name for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())) == before
     assert (Draft.objects.get(pk=draft.pk).status, Draft.objects.get(pk=draft.pk).document_id) == (
         DraftStatus.APPROVED, None)
+
+
+# --- the demo's keys -----------------------------------------------------------------------------
+
+def test_demo_command_creates_the_demo_keys_that_the_demo_trusts(settings, monkeypatch, tmp_path, when):
+    import io
+
+    from django.core.management import call_command
+
+    from congvu.signing.config import configured_trust_roots
+    from congvu.signing.signing import Pkcs12Key
+    from congvu.signing.verify import LABEL_VALID, verify_pdf_label
+
+    folder = tmp_path / "demo-pki"
+    settings.CONGVU_PKI_DIR = str(folder)
+    settings.CONGVU_TRUST_ROOTS = ""
+    monkeypatch.setenv("CONGVU_TRUST_DEMO_CA", "1")  # restored after the test (the command sets it by default)
+    call_command("demo", "--no-serve", "--days", "1", stdout=io.StringIO())
+    assert not folder.exists()  # loading data alone writes no keys
+
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--keys", stdout=out)
+    assert f"Chứng thư số thử nghiệm (ký duyệt: lanhdao, cấp số: vanthu): {folder}" in out.getvalue()
+    assert sorted(p.name for p in folder.glob("*.p12")) == ["agency.p12", "lanhdao.p12", "vanthu.p12"]
+    ca = (folder / "ca.pem").read_bytes()
+    password = (folder / "password.txt").read_text().strip()
+    signed = sign_pdf(minimal_pdf(), signer=Pkcs12Key(folder / "lanhdao.p12", password), kind="personal", when=when)
+    signed = sign_pdf(signed, signer=Pkcs12Key(folder / "agency.p12", password), kind="agency", when=when)
+    result = verify_pdf_label(signed, trust_roots=configured_trust_roots())
+    assert (result.label, [(r.signer_name, r.organisation) for r in result.signatures]) == (
+        LABEL_VALID, [("Trần Văn Minh", "UBND huyện Nông Sơn"), ("UBND huyện Nông Sơn", "UBND huyện Nông Sơn")])
+
+    call_command("demo", "--no-serve", "--keys", stdout=io.StringIO())  # again: the same CA is kept
+    assert (folder / "ca.pem").read_bytes() == ca

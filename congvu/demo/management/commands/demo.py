@@ -1,12 +1,13 @@
 """`congvu demo`: migrate, load the demo deployment once, print the logins and serve on 127.0.0.1:8000."""
 
+import os
 import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from congvu.demo.seed import DEMO_PASSWORD, seed_demo
+from congvu.demo.seed import DEMO_PASSWORD, demo_keys, seed_demo
 
 
 def _n(value: int) -> str:
@@ -23,8 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--days", type=int, default=None,
                             help="số ngày làm việc có văn bản (mặc định: hai năm đến hôm nay)")
+        parser.add_argument("--keys", action="store_true",
+                            help="tạo chứng thư số thử nghiệm cả khi không chạy máy chủ (--no-serve)")
 
-    def handle(self, *args, no_serve=False, host="127.0.0.1", port=8000, days=None, **options):
+    def handle(self, *args, no_serve=False, host="127.0.0.1", port=8000, days=None, keys=False, **options):
         call_command("migrate", interactive=False, verbosity=0)
         started = time.monotonic()
         result = seed_demo(days=days)
@@ -40,6 +43,13 @@ class Command(BaseCommand):
         self.stdout.write(f"\nTài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
         for login in result.logins:
             self.stdout.write(f"  {login.username:<20} {login.role} — {login.where}")
+        if keys or not no_serve:
+            # Demo keys in the data dir (a real deployment configures its own, ADR 0014); the demo trusts
+            # its CA even when CONGVU_TRUST_ROOTS names other roots. Only when asked with --no-serve, so
+            # loading data alone (scripts, tests) writes no keys.
+            pki = demo_keys()
+            os.environ.setdefault("CONGVU_TRUST_DEMO_CA", "1")
+            self.stdout.write(f"\nChứng thư số thử nghiệm (ký duyệt: lanhdao, cấp số: vanthu): {pki.directory}")
         if no_serve:
             return
         from waitress import serve

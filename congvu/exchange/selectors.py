@@ -109,6 +109,7 @@ class DeliveryTimeline:
     item: InboxItem
     name: str
     statuses: list
+    recall_error: str = ""  # set by the page that failed to record a recall request
 
     @property
     def current(self):

@@ -20,7 +20,7 @@ from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from congvu.documents.models import Channel, Direction, Document, Secrecy
 from congvu.documents.selectors import visible_documents
 from congvu.documents.services import IncomingData, document_update, incoming_register
-from congvu.exchange.models import InboxFile, InboxItem, InboxStatus, OutboxItem, OutboxStatus, StatusCode
+from congvu.exchange.models import InboxFile, InboxItem, InboxStatus, OutboxItem, OutboxStatus, RecallState, StatusCode
 from congvu.exchange.selectors import agency_clerk_ids
 from congvu.exchange.statuses import status_record
 from congvu.notifications.services import notify
@@ -236,3 +236,125 @@ def _draft_author_of(document_id: int) -> int | None:
     from congvu.drafting.models import Draft
 
     return Draft.objects.filter(document_id=document_id).values_list("author_id", flat=True).first()
+
+
+# --- recall (QCVN 102 business 1; statuses 13, 15, 16) ------------------------------------------------
+
+def _reason(value, *, label: str, required: bool = True) -> str:
+    reason = "\n".join(" ".join(line.split()) for line in str(value or "").splitlines()).strip()
+    if required and not reason:
+        raise ValidationFailed(f"Vui lòng ghi {label}.", fields={"reason": f"Vui lòng ghi {label}."})
+    if len(reason) > 2000:
+        raise ValidationFailed("Lý do dài quá 2000 ký tự.", fields={"reason": "Dài quá 2000 ký tự."})
+    return reason
+
+
+def delivery_recall_request(*, actor, item: InboxItem, reason: str) -> InboxItem:
+    """The sender's clerk asks the receiving agency to give back (recall) a delivered document, with a reason:
+    status 13; the receiving clerks are told and accept (15) or refuse (16).
+
+    Only a clerk of the sending agency asks (NotFound for anybody else). A returned or withdrawn delivery,
+    or one whose recall was accepted, cannot be recalled; asking again while a request waits does nothing."""
+    reason = _reason(reason, label="lý do thu hồi")
+    if item.sender_agency_id is None or not can_register(actor, item.sender_agency_id) \
+            or not visible_documents(actor).filter(pk=item.source_document_id).exists():
+        raise NotFound("Không tìm thấy nơi nhận văn bản.")
+    with transaction.atomic():
+        locked = (InboxItem.objects.select_for_update(of=("self",)).select_related("agency", "sender_agency")
+                  .get(pk=item.pk))
+        if locked.recall_state == RecallState.REQUESTED:
+            return locked
+        if locked.recall_state == RecallState.ACCEPTED or locked.status == InboxStatus.WITHDRAWN:
+            raise Conflict("Văn bản đã được thu hồi.", code="wrong_state")
+        if locked.status == InboxStatus.RETURNED:
+            raise Conflict("Nơi nhận đã trả lại văn bản; không cần thu hồi.", code="wrong_state")
+        before = {"recall_state": locked.recall_state}
+        locked.recall_state, locked.recall_reason = RecallState.REQUESTED, reason
+        locked.save(update_fields=["recall_state", "recall_reason"])
+        row = status_record(item=locked, code=StatusCode.RECALL_REQUESTED, actor=actor,
+                            agency_id=locked.sender_agency_id, description=f"Đề nghị thu hồi: {reason}")
+        journal_record(actor=actor, agency_id=locked.sender_agency_id, action="exchange.recall_request",
+                       obj=locked.source_document, before=before,
+                       after={"recipient": locked.agency.name, "inbox_item_id": locked.pk, "reason": reason})
+        journal_record(actor=actor, agency_id=locked.agency_id, action="exchange.recall_requested", obj=locked,
+                       before=before, after={"recall_state": locked.recall_state, "reason": reason})
+        notify(recipients=agency_clerk_ids(locked.agency_id), agency_id=locked.agency_id,
+               kind="exchange.recall_requested",
+               title=f"{locked.sender_name} đề nghị thu hồi văn bản {locked.number_notation}"[:300],
+               body=f"Lý do: {reason}", url=reverse("exchange:inbox_detail", kwargs={"pk": locked.pk}),
+               key=f"exchange-status:{row.pk}")
+        return locked
+
+
+def _recall_decision_locked(actor, item: InboxItem) -> InboxItem | None:
+    """The delivery locked for the receiving clerk's decision; None when it was already decided as asked."""
+    locked = _locked_item(actor, item)
+    if locked.recall_state != RecallState.REQUESTED:
+        raise Conflict("Không có đề nghị thu hồi nào đang chờ quyết định.", code="wrong_state")
+    return locked
+
+
+def _tell_sender(locked: InboxItem, *, kind: str, title: str, body: str, key: str) -> None:
+    if not (locked.sender_agency_id and locked.source_document_id):
+        return
+    notify(recipients=agency_clerk_ids(locked.sender_agency_id), agency_id=locked.sender_agency_id, kind=kind,
+           title=title[:300], body=body[:1000],
+           url=reverse("exchange:document_statuses", kwargs={"pk": locked.source_document_id}), key=key)
+
+
+def delivery_recall_accept(*, actor, item: InboxItem, note: str = "") -> InboxItem:
+    """The receiving clerk accepts the sender's recall (status 15). Not yet registered: the delivery is
+    withdrawn from the queue. Registered: the incoming document is kept, the delivery is marked recalled and
+    the document's journal says so. Only a clerk of the receiving agency decides (NotFound otherwise)."""
+    note = _reason(note, label="ghi chú", required=False)
+    with transaction.atomic():
+        locked = _locked_item(actor, item)
+        if locked.recall_state == RecallState.ACCEPTED:
+            return locked
+        locked = _recall_decision_locked(actor, locked)
+        now = timezone.now()
+        before = {"status": locked.status, "recall_state": locked.recall_state}
+        locked.recall_state, locked.recalled_at = RecallState.ACCEPTED, now
+        if locked.status == InboxStatus.WAITING:
+            locked.status, locked.handled_by, locked.handled_at = InboxStatus.WITHDRAWN, actor, now
+        locked.save()
+        text = "Đồng ý thu hồi" + (": văn bản đã vào sổ được đánh dấu đã thu hồi" if locked.incoming_document_id
+                                   else ": văn bản được rút khỏi danh sách chờ vào sổ")
+        row = status_record(item=locked, code=StatusCode.RECALL_ACCEPTED, actor=actor, at=now,
+                            description=text + (f". {note}" if note else ""))
+        journal_record(actor=actor, agency_id=locked.agency_id, action="exchange.recall_accept", obj=locked,
+                       before=before, after={"status": locked.status, "recall_state": locked.recall_state,
+                                             "note": note})
+        if locked.incoming_document_id:
+            journal_record(actor=actor, agency_id=locked.agency_id, action="document.recalled",
+                           obj=locked.incoming_document, after={"sender": locked.sender_name,
+                                                                "reason": locked.recall_reason, "note": note})
+        if locked.sender_agency_id and locked.source_document_id:
+            journal_record(actor=actor, agency_id=locked.sender_agency_id, action="document.recall_accepted",
+                           obj=locked.source_document, after={"recipient": locked.agency.name, "note": note})
+        _tell_sender(locked, kind="exchange.recall_accepted",
+                     title=f"{locked.agency.name} đồng ý thu hồi văn bản {locked.number_notation}",
+                     body=note, key=f"exchange-status:{row.pk}")
+        return locked
+
+
+def delivery_recall_refuse(*, actor, item: InboxItem, reason: str) -> InboxItem:
+    """The receiving clerk refuses the sender's recall, with a reason (status 16); the delivery stays as it
+    was and the sender may ask again. Only a clerk of the receiving agency decides (NotFound otherwise)."""
+    reason = _reason(reason, label="lý do từ chối thu hồi")
+    with transaction.atomic():
+        locked = _recall_decision_locked(actor, item)
+        before = {"recall_state": locked.recall_state}
+        locked.recall_state = RecallState.REFUSED
+        locked.save(update_fields=["recall_state"])
+        row = status_record(item=locked, code=StatusCode.RECALL_REFUSED, actor=actor,
+                            description=f"Từ chối thu hồi: {reason}")
+        journal_record(actor=actor, agency_id=locked.agency_id, action="exchange.recall_refuse", obj=locked,
+                       before=before, after={"recall_state": locked.recall_state, "reason": reason})
+        if locked.sender_agency_id and locked.source_document_id:
+            journal_record(actor=actor, agency_id=locked.sender_agency_id, action="document.recall_refused",
+                           obj=locked.source_document, after={"recipient": locked.agency.name, "reason": reason})
+        _tell_sender(locked, kind="exchange.recall_refused",
+                     title=f"{locked.agency.name} từ chối thu hồi văn bản {locked.number_notation}",
+                     body=f"Lý do: {reason}", key=f"exchange-status:{row.pk}")
+        return locked

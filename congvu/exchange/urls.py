@@ -12,6 +12,10 @@ urlpatterns = [
     path("exchange/outbox/", views.outbox_list, name="outbox"),
     path("exchange/outbox/<int:pk>/posted/", views.outbox_posted, name="outbox_posted"),
     path("exchange/documents/<int:pk>/dispatch/", views.document_dispatch, name="dispatch"),
+    path("exchange/documents/<int:pk>/statuses/", views.document_statuses, name="document_statuses"),
+    path("exchange/deliveries/<int:pk>/recall/", views.delivery_recall, name="delivery_recall"),
+    path("exchange/inbox/<int:pk>/recall/accept/", views.inbox_recall_accept, name="inbox_recall_accept"),
+    path("exchange/inbox/<int:pk>/recall/refuse/", views.inbox_recall_refuse, name="inbox_recall_refuse"),
 ]
 
 from congvu.exchange import directory_views  # noqa: E402

@@ -18,9 +18,10 @@ from congvu.documents.views import agency_required
 from congvu.exchange import selectors, services
 from congvu.exchange.forms import InboxRegisterForm
 from congvu.exchange.models import InboxFile, InboxStatus, OutboxStatus
+from congvu.org.selectors import can_register
 
 STATUS_TABS = [(InboxStatus.WAITING, "Chờ vào sổ"), (InboxStatus.REGISTERED, "Đã vào sổ"),
-               (InboxStatus.RETURNED, "Đã trả lại")]
+               (InboxStatus.RETURNED, "Đã trả lại"), (InboxStatus.WITHDRAWN, "Đã thu hồi")]
 
 
 def _item(request, pk: int):
@@ -48,11 +49,12 @@ def inbox_list(request):
     })
 
 
-def _detail_page(request, item, *, form=None, reason_error="", duplicates=()):
+def _detail_page(request, item, *, form=None, reason_error="", duplicates=(), recall_error=""):
     return render(request, "exchange/inbox_detail.html", {
         "item": item, "files": list(item.files.select_related("file")),
         "form": form or InboxRegisterForm(agency_id=item.agency_id, item=item),
-        "reason_error": reason_error, "duplicates": duplicates,
+        "reason_error": reason_error, "duplicates": duplicates, "recall_error": recall_error,
+        "statuses": selectors.item_statuses(item=item),
     })
 
 
@@ -166,3 +168,68 @@ def document_dispatch(request, pk: int):
     else:
         messages.info(request, "Văn bản đã được phát hành đến mọi nơi nhận.")
     return redirect("documents:detail", pk=pk)
+
+
+# --- statuses and recall -------------------------------------------------------------------------
+
+def _statuses_page(request, pk: int, *, recall_errors=None):
+    try:
+        timelines = selectors.delivery_timelines(user=request.user, document=pk)
+        document = document_get(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message)
+    for t in timelines:
+        t.recall_error = (recall_errors or {}).get(t.item.pk, "")
+    return render(request, "exchange/document_statuses.html", {
+        "doc": document, "timelines": timelines, "can_recall": can_register(request.user, document.agency_id),
+    })
+
+
+@agency_required
+@require_GET
+def document_statuses(request, pk: int):
+    """The sender's page: per recipient in this deployment, the statuses reported back, and the recall button."""
+    return _statuses_page(request, pk)
+
+
+@agency_required
+@require_POST
+def delivery_recall(request, pk: int):
+    try:
+        item = selectors.delivery_get(user=request.user, pk=pk)
+        services.delivery_recall_request(actor=request.user, item=item, reason=request.POST.get("reason", ""))
+    except NotFound as exc:
+        raise Http404(exc.message)
+    except DomainError as exc:
+        return _statuses_page(request, item.source_document_id,
+                              recall_errors={item.pk: exc.fields.get("reason", exc.message)})
+    messages.success(request, f"Đã gửi đề nghị thu hồi văn bản đến {item.agency.name}.")
+    return redirect("exchange:document_statuses", pk=item.source_document_id)
+
+
+@agency_required
+@require_POST
+def inbox_recall_accept(request, pk: int):
+    item = _item(request, pk)
+    try:
+        services.delivery_recall_accept(actor=request.user, item=item, note=request.POST.get("note", ""))
+    except NotFound as exc:
+        raise Http404(exc.message)
+    except DomainError as exc:
+        return _detail_page(request, item, recall_error=exc.fields.get("reason", exc.message))
+    messages.success(request, f"Đã đồng ý thu hồi văn bản {item.number_notation} của {item.sender_name}.")
+    return redirect("exchange:inbox_detail", pk=pk)
+
+
+@agency_required
+@require_POST
+def inbox_recall_refuse(request, pk: int):
+    item = _item(request, pk)
+    try:
+        services.delivery_recall_refuse(actor=request.user, item=item, reason=request.POST.get("reason", ""))
+    except NotFound as exc:
+        raise Http404(exc.message)
+    except DomainError as exc:
+        return _detail_page(request, item, recall_error=exc.fields.get("reason", exc.message))
+    messages.success(request, f"Đã từ chối thu hồi văn bản {item.number_notation}.")
+    return redirect("exchange:inbox_detail", pk=pk)

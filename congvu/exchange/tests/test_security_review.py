@@ -63,7 +63,7 @@ def item(issued, clerk):
 def test_every_exchange_page_sends_the_anonymous_to_login(db):
     urls = [reverse(f"exchange:{p.name}", kwargs={n: 999 for n in p.pattern.converters})
             for p in exchange_urls.urlpatterns if isinstance(p, URLPattern)]
-    assert len(urls) == 13  # 8 queue pages + 5 directory pages
+    assert len(urls) == 17  # 8 queue pages + 4 status and recall pages + 5 directory pages
     for url in urls:
         for method in ("get", "post"):
             response = getattr(Client(), method)(url)

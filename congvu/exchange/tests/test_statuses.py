@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conftest import make_official
-from congvu.core.errors import Conflict, NotFound
+from congvu.core.errors import Conflict, NotFound, ValidationFailed
 from congvu.documents.services import outgoing_register
 from congvu.documents.tests.factories import outgoing_data, pdf_upload
 from congvu.exchange import selectors, services
@@ -130,3 +130,118 @@ def test_register_after_withdrawal_is_refused(other_clerk, delivered):
 def test_only_the_senders_people_see_the_timeline(other_clerk, issued, delivered):
     with pytest.raises(NotFound):
         selectors.delivery_timelines(user=other_clerk, document=issued)
+
+
+# --- recall ------------------------------------------------------------------------------------
+
+def _snapshot():
+    from congvu.audit.models import JournalEntry
+    from congvu.notifications.models import Notification
+
+    return (list(InboxItem.objects.order_by("pk").values_list("status", "recall_state", "recall_reason",
+                                                               "recalled_at", "incoming_document_id")),
+            list(ExchangeStatus.objects.order_by("pk").values_list("code", flat=True)),
+            JournalEntry.objects.count(), Notification.objects.count())
+
+
+def test_recall_accepted_before_registration_withdraws_the_item(clerk, other_clerk, delivered):
+    from congvu.audit.models import JournalEntry
+    from congvu.notifications.models import Notification
+
+    services.delivery_recall_request(actor=clerk, item=delivered, reason="Văn bản có sai sót")
+    services.delivery_recall_request(actor=clerk, item=delivered, reason="Văn bản có sai sót")  # a double click
+    delivered.refresh_from_db()
+    assert (delivered.status, delivered.recall_state, delivered.recall_reason) == (
+        "waiting", "requested", "Văn bản có sai sót")
+    assert codes(delivered) == ["01", "13"]
+    request = ExchangeStatus.objects.get(item=delivered, code="13")
+    assert (request.agency_id, request.actor, request.description) == (
+        delivered.sender_agency_id, clerk, "Đề nghị thu hồi: Văn bản có sai sót")
+    assert list(Notification.objects.filter(kind="exchange.recall_requested")
+                .values_list("official__user__username", flat=True)) == ["vanthu_xa"]
+
+    services.delivery_recall_accept(actor=other_clerk, item=delivered)
+    delivered.refresh_from_db()
+    assert (delivered.status, delivered.recall_state, delivered.incoming_document_id) == (
+        "withdrawn", "accepted", None)
+    assert delivered.recalled_at is not None
+    assert codes(delivered) == ["01", "13", "15"]
+    assert list(Notification.objects.filter(kind="exchange.recall_accepted")
+                .values_list("official__user__username", flat=True)) == ["vanthu"]
+    assert list(JournalEntry.objects.filter(action__startswith="exchange.recall").order_by("pk")
+                .values_list("action", flat=True)) == [
+        "exchange.recall_request", "exchange.recall_requested", "exchange.recall_accept"]
+    # Withdrawn: it can be neither registered nor returned any more.
+    before = _snapshot()
+    with pytest.raises(Conflict):
+        services.inbox_register(actor=other_clerk, item=delivered)
+    with pytest.raises(Conflict):
+        services.inbox_return(actor=other_clerk, item=delivered, reason="x")
+    with pytest.raises(Conflict):
+        services.delivery_recall_request(actor=clerk, item=delivered, reason="Lần nữa")
+    assert _snapshot() == before
+    assert selectors.inbox_waiting_count(user=other_clerk, agency_id=delivered.agency_id) == 0
+
+
+def test_recall_accepted_after_registration_keeps_the_document(clerk, other_clerk, delivered):
+    from congvu.audit.models import JournalEntry
+
+    document = services.inbox_register(actor=other_clerk, item=delivered)
+    services.delivery_recall_request(actor=clerk, item=delivered, reason="Sai số liệu")
+    services.delivery_recall_accept(actor=other_clerk, item=delivered, note="Đã hủy bản đã vào sổ")
+    delivered.refresh_from_db()
+    assert (delivered.status, delivered.recall_state, delivered.incoming_document_id) == (
+        "registered", "accepted", document.pk)
+    assert codes(delivered) == ["01", "03", "13", "15"]
+    assert ExchangeStatus.objects.get(item=delivered, code="15").description == (
+        "Đồng ý thu hồi: văn bản đã vào sổ được đánh dấu đã thu hồi. Đã hủy bản đã vào sổ")
+    entry = JournalEntry.objects.get(action="document.recalled")
+    assert (entry.agency_id_ref, entry.object_id) == (delivered.agency_id, str(document.pk))
+
+
+def test_recall_refused_then_asked_again(clerk, other_clerk, delivered):
+    from congvu.notifications.models import Notification
+
+    services.delivery_recall_request(actor=clerk, item=delivered, reason="Sai số liệu")
+    with pytest.raises(ValidationFailed):
+        services.delivery_recall_refuse(actor=other_clerk, item=delivered, reason="  ")
+    services.delivery_recall_refuse(actor=other_clerk, item=delivered, reason="Đã triển khai thực hiện")
+    delivered.refresh_from_db()
+    assert (delivered.status, delivered.recall_state) == ("waiting", "refused")
+    assert codes(delivered) == ["01", "13", "16"]
+    assert ExchangeStatus.objects.get(item=delivered, code="16").description == \
+        "Từ chối thu hồi: Đã triển khai thực hiện"
+    assert list(Notification.objects.filter(kind="exchange.recall_refused")
+                .values_list("official__user__username", "body")) == [("vanthu", "Lý do: Đã triển khai thực hiện")]
+    # Refused twice is a conflict; the sender may ask again.
+    with pytest.raises(Conflict):
+        services.delivery_recall_refuse(actor=other_clerk, item=delivered, reason="Lần hai")
+    services.delivery_recall_request(actor=clerk, item=delivered, reason="Bổ sung lý do")
+    assert codes(delivered) == ["01", "13", "16", "13"]
+
+
+def test_forbidden_actors_change_nothing(agency, other_agency, clerk, other_clerk, leader, delivered):
+    services.delivery_recall_request(actor=clerk, item=delivered, reason="Sai số liệu")
+    stranger = make_official(other_agency, Role.OFFICER, username="cv_khac").user
+    before = _snapshot()
+    for actor in (other_clerk, leader, stranger):  # only the sender agency's clerks ask
+        with pytest.raises(NotFound):
+            services.delivery_recall_request(actor=actor, item=delivered, reason="x")
+    for actor in (clerk, leader, stranger):  # only the receiving agency's clerks decide
+        with pytest.raises(NotFound):
+            services.delivery_recall_accept(actor=actor, item=delivered)
+        with pytest.raises(NotFound):
+            services.delivery_recall_refuse(actor=actor, item=delivered, reason="x")
+    with pytest.raises(ValidationFailed):
+        services.delivery_recall_request(actor=clerk, item=delivered, reason="")
+    assert _snapshot() == before
+
+
+def test_recall_of_a_returned_delivery_is_refused(clerk, other_clerk, delivered):
+    services.inbox_return(actor=other_clerk, item=delivered, reason="Gửi nhầm")
+    before = _snapshot()
+    with pytest.raises(Conflict):
+        services.delivery_recall_request(actor=clerk, item=delivered, reason="Sai")
+    with pytest.raises(Conflict):
+        services.delivery_recall_accept(actor=other_clerk, item=delivered)
+    assert _snapshot() == before

@@ -647,6 +647,8 @@ def outgoing_register(*, actor, agency: Agency, data: OutgoingData, uploads=(), 
                               attachment_texts=[row.text for row in stored] + [row.text for row, _ in reused])
         journal_record(actor=actor, agency_id=agency.pk, action="document.register_outgoing", obj=doc,
                        after=document_snapshot(doc) | {"recipients": [a.name for a in recipient_agencies] + names})
+        # Runs after the commit, so it sees the files as they end up (an issued draft's signed copies).
+        enqueue("signing.check_document", document_id=doc.pk)
         if on_registered is not None:
             on_registered(doc)
         return doc

@@ -167,6 +167,10 @@ def test_issue_seals_the_signed_pdf_and_keeps_the_draft_versions(pki, chairman_k
         ("CongVu_agency_2", "valid", "Ủy ban nhân dân tỉnh Demo")]
     event = draft.events.get(action=DraftEvent.Action.ISSUE)
     assert event.comment == f"Số, ký hiệu: {doc.number_notation}. Đã ký số của cơ quan."
+    assert queued("signing.check_document") == [{"document_id": doc.pk}]
+    run_queued("signing.check_document")
+    assert list(SignatureCheck.objects.values_list("stored_file_id", "label", "signature_count")) == [
+        (attachment.file_id, SignatureLabel.VALID, 2)]
     pdfsig = shutil.which("pdfsig")
     if pdfsig:  # poppler's independent verifier (installed in CI)
         import subprocess

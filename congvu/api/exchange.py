@@ -20,7 +20,7 @@ from congvu.documents.models import Document
 from congvu.documents.selectors import document_get
 from congvu.documents.services import DuplicateSuspected
 from congvu.exchange import selectors, services
-from congvu.exchange.models import InboxItem, InboxStatus, OutboxItem, OutboxStatus
+from congvu.exchange.models import InboxItem, InboxStatus, OutboxItem, OutboxStatus, RecallState, StatusCode
 from congvu.org.selectors import can_register, user_access
 
 router = Router(tags=["Liên thông"])
@@ -241,3 +241,98 @@ def document_deliveries(request: HttpRequest,
                         document_id: int = Path(..., ge=1, le=MAX_ID, description="Id của văn bản đi.")):
     doc = document_get(user=request.auth, pk=document_id)
     return [d.__dict__ for d in selectors.deliveries(document=doc)]
+
+
+# --- statuses flowing back and recall (QCVN 102 codes; docs/decisions/0016) ----------------------------
+
+StatusCodeOut = Literal[tuple(StatusCode.values)]  # type: ignore[valid-type]
+RecallStateOut = Literal[("",) + tuple(RecallState.values)]  # type: ignore[valid-type]
+
+
+class ExchangeStatusOut(Schema):
+    code: StatusCodeOut = Field(description="01 đã đến, 02 từ chối, 03 đã vào sổ, 04 đã phân công, 05 đang xử lý, "
+                                            "06 hoàn thành, 13 đề nghị lấy lại, 15 đồng ý lấy lại, 16 từ chối lấy lại.")
+    name: str
+    description: str
+    agency_id: int = Field(description="Cơ quan báo trạng thái (13: cơ quan gửi; còn lại: cơ quan nhận).")
+    actor_name: str
+    created_at: dt.datetime
+
+
+class DeliveryStatusesOut(Schema):
+    delivery_id: int = Field(description="Id của lần gửi (văn bản điện tử đến của nơi nhận).")
+    recipient: AgencyRef
+    status: InboxStatusCode
+    recall_state: RecallStateOut = Field(description="requested: chờ nơi nhận quyết định; accepted; refused.")
+    recall_reason: str
+    recalled_at: dt.datetime | None
+    statuses: list[ExchangeStatusOut]
+
+
+class RecallIn(StrictIn):
+    reason: str = Field(description="Lý do thu hồi (bắt buộc).")
+
+
+class RecallAcceptIn(StrictIn):
+    note: str = Field("", description="Ghi chú (không bắt buộc).")
+
+
+class RecallRefuseIn(StrictIn):
+    reason: str = Field(description="Lý do từ chối thu hồi (bắt buộc).")
+
+
+def _status(s) -> dict:
+    return {"code": s.code, "name": s.get_code_display(), "description": s.description, "agency_id": s.agency_id,
+            "actor_name": s.actor_name, "created_at": s.created_at}
+
+
+def _delivery_statuses(item: InboxItem, statuses) -> dict:
+    return {"delivery_id": item.pk, "recipient": {"id": item.agency_id, "name": item.agency.name},
+            "status": item.status, "recall_state": item.recall_state, "recall_reason": item.recall_reason,
+            "recalled_at": item.recalled_at, "statuses": [_status(s) for s in statuses]}
+
+
+@router.get("/documents/{document_id}/exchange-statuses", response={200: list[DeliveryStatusesOut], **ERRORS},
+            summary="Trạng thái xử lý tại từng nơi nhận",
+            description="Với từng cơ quan nhận trên hệ thống: các trạng thái nơi nhận báo lại (01, 02, 03, 04, 05, 06) "
+                        "và thu hồi (13, 15, 16), cũ trước mới sau. Người xem được văn bản đi mới xem được.")
+def document_exchange_statuses(request: HttpRequest,
+                               document_id: int = Path(..., ge=1, le=MAX_ID, description="Id của văn bản đi.")):
+    return [_delivery_statuses(t.item, t.statuses)
+            for t in selectors.delivery_timelines(user=request.auth, document=document_id)]
+
+
+@router.post("/deliveries/{delivery_id}/recall", response={200: DeliveryStatusesOut, **ERRORS},
+             summary="Đề nghị thu hồi văn bản đã gửi (13)",
+             description="Văn thư cơ quan gửi đề nghị nơi nhận trả lại văn bản, kèm lý do; văn thư nơi nhận được "
+                         "thông báo. Gọi lại khi đề nghị đang chờ không tạo đề nghị mới.")
+def delivery_recall(request: HttpRequest, payload: RecallIn,
+                    delivery_id: int = Path(..., ge=1, le=MAX_ID, description="Id của lần gửi.")):
+    item = selectors.delivery_get(user=request.auth, pk=delivery_id)
+    item = services.delivery_recall_request(actor=request.auth, item=item, reason=payload.reason)
+    return _delivery_statuses(item, selectors.item_statuses(item=item))
+
+
+@router.get("/inbox/{item_id}/statuses", response={200: DeliveryStatusesOut, **ERRORS},
+            summary="Trạng thái đã báo nơi gửi")
+def inbox_statuses(request: HttpRequest, item_id: int = ItemId):
+    item = selectors.inbox_item_get(user=request.auth, pk=item_id)
+    return _delivery_statuses(item, selectors.item_statuses(item=item))
+
+
+@router.post("/inbox/{item_id}/recall/accept", response={200: DeliveryStatusesOut, **ERRORS},
+             summary="Đồng ý thu hồi (15)",
+             description="Chưa vào sổ: văn bản được rút khỏi danh sách chờ; đã vào sổ: văn bản được giữ và đánh dấu "
+                         "đã thu hồi. Chỉ văn thư cơ quan nhận.")
+def inbox_recall_accept(request: HttpRequest, payload: RecallAcceptIn, item_id: int = ItemId):
+    item = selectors.inbox_item_get(user=request.auth, pk=item_id)
+    item = services.delivery_recall_accept(actor=request.auth, item=item, note=payload.note)
+    return _delivery_statuses(item, selectors.item_statuses(item=item))
+
+
+@router.post("/inbox/{item_id}/recall/refuse", response={200: DeliveryStatusesOut, **ERRORS},
+             summary="Từ chối thu hồi (16)", description="Kèm lý do; văn thư cơ quan gửi được thông báo.")
+def inbox_recall_refuse(request: HttpRequest, payload: RecallRefuseIn, item_id: int = ItemId):
+    item = selectors.inbox_item_get(user=request.auth, pk=item_id)
+    item = services.delivery_recall_refuse(actor=request.auth, item=item, reason=payload.reason)
+    return _delivery_statuses(item, selectors.item_statuses(item=item))

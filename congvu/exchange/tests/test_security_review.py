@@ -75,7 +75,7 @@ def test_every_exchange_endpoint_answers_401_to_the_anonymous(db):
 
     paths = [(m, re.sub(r"\{[^}]+\}", "999", path)) for path, view in router.path_operations.items()
              for op in view.operations for m in op.methods]
-    assert len(paths) == 9
+    assert len(paths) == 14
     for method, path in paths:
         response = Client().generic(method, "/api/v1" + path, "{}", content_type="application/json")
         assert (response.status_code, response.json()["code"]) == (401, "unauthenticated"), (method, path)

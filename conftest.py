@@ -13,6 +13,9 @@ _seq = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Signing keys: never the developer's ./var/pki (a demo run puts keys there), never a hardware token.
+    settings.CONGVU_PKI_DIR = str(tmp_path / "pki")
+    settings.CONGVU_PKCS11_LIB = ""
     # Real hashers are slow on purpose; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -24,8 +27,8 @@ def reference_data(django_db_blocker):
     clashes with the content types Django recreates after a flush."""
     from congvu.documents.reference import load_document_types
     from congvu.records.reference import load_retention_schedules
-    from congvu.workdays.services import calendar_cache_clear
     from congvu.workdays.seed import seed_calendar
+    from congvu.workdays.services import calendar_cache_clear
 
     with django_db_blocker.unblock():
         load_document_types()

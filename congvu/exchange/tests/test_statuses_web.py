@@ -76,3 +76,13 @@ def test_recall_accepted_from_the_inbox_page(clerk, other_clerk, delivered):
     assert 'id="recalled-banner"' in page and 'id="inbox-register-form"' not in page
     tab = login(other_clerk).get("/exchange/inbox/?status=withdrawn").text
     assert f"/exchange/inbox/{delivered.pk}/" in tab
+
+
+def test_the_registered_documents_page_shows_the_recall(clerk, other_clerk, delivered):
+    document = services.inbox_register(actor=other_clerk, item=delivered)
+    page = lambda: login(other_clerk).get(f"/documents/{document.pk}/").text  # noqa: E731
+    assert "thu hồi" not in page()
+    login(clerk).post(f"/exchange/deliveries/{delivered.pk}/recall/", {"reason": "Gửi nhầm bản"})
+    assert "Nơi gửi đề nghị thu hồi văn bản này: Gửi nhầm bản" in page()
+    login(other_clerk).post(f"/exchange/inbox/{delivered.pk}/recall/accept/")
+    assert "Nơi gửi đã thu hồi văn bản này" in page() and "Gửi nhầm bản" in page()

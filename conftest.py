@@ -1,6 +1,8 @@
 """Shared fixtures: a small deployment (two agencies, one official per role) built through the models."""
 
 import itertools
+import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -100,3 +102,32 @@ def agency_admin(agency):
 @pytest.fixture
 def other_clerk(other_agency):
     return make_official(other_agency, Role.CLERK, username="vanthu_xa").user
+
+
+# --- browser journeys (tests/browser): Debian's chromium driven by Playwright for Python, never
+# `playwright install` (nothing can be downloaded); skipped where chromium is not installed.
+
+# Playwright's sync API runs an event loop in the test thread; Django's live_server is fine with that.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent / "tests" / "browser"
+    missing = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(missing)
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

@@ -16,16 +16,7 @@ from congvu.documents.models import Document
 from congvu.intake.models import Extraction, ExtractionCorrection, ExtractionStatus, IntakeUpload
 from congvu.intake.tests.test_views import cong_van_pdf
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are still plain sync code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("CONGVU_SCREENSHOT_DIR", "/tmp"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
 
 DROP = """([b64, name]) => {
   const bin = atob(b64);
@@ -35,17 +26,6 @@ DROP = """([b64, name]) => {
   dt.items.add(new File([bytes], name, {type: "application/pdf"}));
   return dt;
 }"""
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync"])
-        yield b
-        b.close()
 
 
 def _logged_in(browser, live_server):

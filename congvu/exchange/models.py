@@ -253,3 +253,90 @@ class DirectoryAlias(models.Model):
 
     def valid_on(self, day) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+# --- Connector between deployments (docs/decisions/0017) ---
+
+class PeerTransport(models.TextChoices):
+    HTTP = "http", "HTTP(S) giữa hai hệ thống"
+    FOLDER = "folder", "Thư mục trao đổi thủ công"
+
+
+class Peer(models.Model):
+    """Another system that serves some agency identifiers: reached over HTTP (signed requests) or through a
+    drop folder. `key_id` + `secret` are shared by both sides; the sender signs with the raw secret, so it is
+    stored as is (rotate: set a new secret on both sides, see ADR 0017)."""
+
+    name = models.CharField("tên hệ thống", max_length=100, unique=True)
+    transport = models.CharField(max_length=10, choices=PeerTransport.choices, default=PeerTransport.HTTP)
+    base_url = models.CharField("địa chỉ", max_length=300, blank=True)
+    folder = models.CharField("thư mục trao đổi", max_length=300, blank=True)
+    organ_ids = models.JSONField("mã định danh phục vụ", default=list)
+    key_id = models.CharField(max_length=100, unique=True)
+    secret = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "hệ thống liên thông"
+        verbose_name_plural = "hệ thống liên thông"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TransmissionState(models.TextChoices):
+    PENDING = "pending", "Chờ gửi"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Gửi lỗi (đã thử hết)"
+
+
+class Transmission(models.Model):
+    """Sending one outbox item (one external recipient) through its peer's transport: claimed with a lease,
+    retried with backoff, marked sent once the transport has accepted the package."""
+
+    outbox_item = models.OneToOneField(OutboxItem, on_delete=models.PROTECT, related_name="transmission")
+    organ_id = models.CharField(max_length=QD20_MAX_LENGTH)
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="transmissions")
+    document_id = models.CharField(max_length=120)
+    state = models.CharField(max_length=10, choices=TransmissionState.choices, default=TransmissionState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.CharField(max_length=2, blank=True)
+    last_status_description = models.TextField(blank=True)
+    last_status_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="transmission_due_idx")]
+
+
+class ReceivedPackage(models.Model):
+    """An edXML package received from another system, kept as it came (the raw bytes as a StoredFile) with the
+    parser's warnings. Document packages are stored once per (sender OrganId, DocumentId)."""
+
+    kind = models.CharField(max_length=10)  # "document" | "status"
+    sender_organ_id = models.CharField(max_length=QD20_MAX_LENGTH)
+    document_id = models.CharField(max_length=120)
+    raw = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    warnings = models.JSONField(default=list)
+    via = models.CharField(max_length=100)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sender_organ_id", "document_id"], condition=models.Q(kind="document"),
+                                    name="received_document_once"),
+        ]
+
+
+class Nonce(models.Model):
+    """A request nonce seen from a peer (replay protection: refused when seen again)."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=64)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["peer", "value"], name="peer_nonce_once")]

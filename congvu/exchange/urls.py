@@ -27,3 +27,9 @@ urlpatterns += [
     path("exchange/directory/export.csv", directory_views.directory_export, name="directory_export"),
     path("exchange/directory/<str:identifier>/", directory_views.directory_entry, name="directory_entry"),
 ]
+
+from congvu.exchange import peer_api  # noqa: E402
+
+urlpatterns += [
+    path("exchange/peer/v1/packages", peer_api.packages, name="peer_packages"),
+]

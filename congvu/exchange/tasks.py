@@ -1,0 +1,17 @@
+"""Periodic job of the exchange connector: send the outbox and collect the drop folder every minute."""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from congvu.jobs import job
+
+
+@job("exchange.run", every=timedelta(minutes=1))
+def exchange_run() -> None:
+    from congvu.exchange import connector
+
+    connector.send_pending()
+    folder = getattr(settings, "CONGVU_EXCHANGE_FOLDER", "")
+    if folder:
+        connector.collect_folder(folder)

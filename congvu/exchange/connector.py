@@ -30,7 +30,7 @@ from congvu.documents.files import open_stored
 from congvu.documents.models import StoredFile, Urgency
 from congvu.exchange import transports
 from congvu.exchange.directory import resolve_identifier
-from congvu.exchange.edxml import EdxmlError, Organ, build_package, parse_package
+from congvu.exchange.edxml import EdxmlError, Organ, Package, ResponseFor, Status, build_package, parse_package
 from congvu.exchange.models import (
     DirectoryEntry,
     InboxFile,
@@ -40,6 +40,7 @@ from congvu.exchange.models import (
     Peer,
     ReceivedPackage,
     StatusCode,
+    StatusSend,
     Transmission,
     TransmissionState,
 )
@@ -103,9 +104,9 @@ def plan_transmissions() -> int:
     return created
 
 
-def _claim(now) -> Transmission | None:
+def _claim(now, model=Transmission):
     with transaction.atomic():
-        row = (Transmission.objects.select_for_update(skip_locked=True)
+        row = (model.objects.select_for_update(skip_locked=True)
                .filter(state=TransmissionState.PENDING, next_attempt_at__lte=now)
                .exclude(lease_until__gt=now).order_by("next_attempt_at", "pk").first())
         if row is None:
@@ -162,9 +163,10 @@ def send_one(transmission: Transmission) -> bool:
 
 
 def send_pending(*, limit: int = 100) -> dict[str, int]:
-    """Plan and send what is due. Returns counts {"sent": n, "failed": n}."""
+    """Plan and send what is due: documents, then statuses back to senders. Returns the counts
+    {"sent", "failed", "statuses_sent", "statuses_failed"}."""
     plan_transmissions()
-    counts = {"sent": 0, "failed": 0}
+    counts = {"sent": 0, "failed": 0, "statuses_sent": 0, "statuses_failed": 0}
     for _ in range(limit):
         row = _claim(timezone.now())
         if row is None:
@@ -172,7 +174,72 @@ def send_pending(*, limit: int = 100) -> dict[str, int]:
         row = Transmission.objects.select_related("peer", "outbox_item__document__agency",
                                                   "outbox_item__document__doc_type").get(pk=row.pk)
         counts["sent" if send_one(row) else "failed"] += 1
+    for _ in range(limit):
+        row = _claim(timezone.now(), StatusSend)
+        if row is None:
+            break
+        row = StatusSend.objects.select_related("status__item__agency").get(pk=row.pk)
+        counts["statuses_sent" if send_status(row) else "statuses_failed"] += 1
     return counts
+
+
+# --- statuses back to the sender ------------------------------------------------------------------
+
+def status_queue(*, status, item: InboxItem) -> StatusSend:
+    """Queue `status` of a delivery received from another system, to be sent back to the document's sender
+    (called by `congvu.exchange.statuses.status_record`, inside its transaction)."""
+    return StatusSend.objects.create(status=status, organ_id=item.exchange_document_id.split(",")[0][:35],
+                                     document_id=item.exchange_document_id, next_attempt_at=timezone.now())
+
+
+def status_package_bytes(row: StatusSend) -> bytes:
+    status = row.status
+    agency = status.item.agency
+    package = Package(
+        kind="status", sender=Organ(organ_id=agency.identifier, name=agency.name),
+        response_for=(ResponseFor(organ_id=row.organ_id, document_id=row.document_id),),
+        status=Status(code=status.code, description=status.description[:500],
+                      timestamp=timezone.localtime(status.created_at).replace(microsecond=0, tzinfo=None)))
+    out = io.BytesIO()
+    build_package(package, out)
+    return out.getvalue()
+
+
+def _retry(model, pk: int, message: str, *, final: bool = False) -> None:
+    with transaction.atomic():
+        row = model.objects.select_for_update().get(pk=pk)
+        row.last_error = message[:4000]
+        row.lease_until = None
+        if final or row.attempts >= MAX_ATTEMPTS:
+            row.state = TransmissionState.FAILED
+        else:
+            row.next_attempt_at = timezone.now() + backoff(row.attempts)
+        row.save(update_fields=["last_error", "lease_until", "state", "next_attempt_at"])
+
+
+def _mark_sent(model, pk: int) -> None:
+    with transaction.atomic():
+        row = model.objects.select_for_update().get(pk=pk)
+        row.state = TransmissionState.SENT
+        row.sent_at = timezone.now()
+        row.lease_until = None
+        row.last_error = ""
+        row.save(update_fields=["state", "sent_at", "lease_until", "last_error"])
+
+
+def send_status(row: StatusSend) -> bool:
+    peers = list(Peer.objects.filter(active=True).order_by("pk"))
+    peer = _peer_for(row.organ_id, peers)
+    if peer is None:
+        _retry(StatusSend, row.pk, f"Không có hệ thống liên thông nào phục vụ mã {row.organ_id}.")
+        return False
+    try:
+        transports.send(peer, status_package_bytes(row), name=f"status-{row.pk}")
+    except (transports.TransportError, EdxmlError, OSError) as exc:
+        _retry(StatusSend, row.pk, getattr(exc, "message", None) or str(exc))
+        return False
+    _mark_sent(StatusSend, row.pk)
+    return True
 
 
 # --- receiving ------------------------------------------------------------------------------------

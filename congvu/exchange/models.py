@@ -340,3 +340,21 @@ class Nonce(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["peer", "value"], name="peer_nonce_once")]
+
+
+class StatusSend(models.Model):
+    """A status of a delivery received from another system, to be sent back to its sender (a status package),
+    drained by the connector like a `Transmission`."""
+
+    status = models.OneToOneField(ExchangeStatus, on_delete=models.CASCADE, related_name="send")
+    organ_id = models.CharField(max_length=QD20_MAX_LENGTH)  # the document's sender
+    document_id = models.CharField(max_length=120)
+    state = models.CharField(max_length=10, choices=TransmissionState.choices, default=TransmissionState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="status_send_due_idx")]

@@ -36,9 +36,15 @@ def status_record(*, item: InboxItem, code: str, actor=None, description: str = 
     if code not in REPEATABLE_CODES and ExchangeStatus.objects.filter(item_id=item.pk, code=code).exists():
         return None
     description = description or StatusCode(code).label
-    return ExchangeStatus.objects.create(
+    row = ExchangeStatus.objects.create(
         item_id=item.pk, code=code, description=description[:4000], agency_id=agency_id or item.agency_id,
         actor=actor, actor_name=_actor_name(actor), created_at=at or timezone.now())
+    if item.source_document_id is None and item.exchange_document_id and code != StatusCode.RECALL_REQUESTED:
+        # A delivery received from another system: the status goes back to its sender (docs/decisions/0017).
+        from congvu.exchange.connector import status_queue
+
+        status_queue(status=row, item=item)
+    return row
 
 
 def _registered_item(document_id: int | None) -> InboxItem | None:

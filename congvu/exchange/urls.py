@@ -28,8 +28,11 @@ urlpatterns += [
     path("exchange/directory/<str:identifier>/", directory_views.directory_entry, name="directory_entry"),
 ]
 
+from django.urls import include  # noqa: E402
+
 from congvu.exchange import peer_api  # noqa: E402
 
+# Machine-to-machine endpoints for peer systems (signed requests, no login; docs/decisions/0017).
 urlpatterns += [
-    path("exchange/peer/v1/packages", peer_api.packages, name="peer_packages"),
+    path("exchange/peer/v1/", include([path("packages", peer_api.packages, name="peer_packages")])),
 ]

@@ -21,6 +21,7 @@ from congvu.exchange.models import (
     OutboxItem,
     Peer,
     ReceivedPackage,
+    StatusSend,
     Transmission,
     TransmissionState,
 )
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 COMMUNE = "UBND xã Quế Trung"
 COMMUNE_ID = "000.21.33.H40"
+NOTHING = {"sent": 0, "failed": 0, "statuses_sent": 0, "statuses_failed": 0}
 
 
 @pytest.fixture
@@ -55,8 +57,9 @@ def _received(commune):
 def test_sent_once_even_when_run_twice(setup, agency):
     commune, document = setup["commune"], setup["document"]
 
-    assert connector.send_pending() == {"sent": 1, "failed": 0}
-    assert connector.send_pending() == {"sent": 0, "failed": 0}
+    # The document, then (the peer being this process) its 01 arrival status back to the sender.
+    assert connector.send_pending() == {"sent": 1, "failed": 0, "statuses_sent": 1, "statuses_failed": 0}
+    assert connector.send_pending() == NOTHING
 
     doc_id = f"{agency.identifier},{document.issued_date:%Y/%m/%d},{document.number}/{document.notation}"
     assert _received(commune) == [(doc_id, document.number, document.notation, "V/v báo cáo chuyển đổi số",
@@ -66,9 +69,11 @@ def test_sent_once_even_when_run_twice(setup, agency):
         ("cong-van.pdf", document.attachments.get().file.sha256)]
     assert list(ExchangeStatus.objects.filter(item=item).values_list("code", flat=True)) == ["01"]
     t = Transmission.objects.get()
-    assert (t.state, t.attempts, t.organ_id, t.document_id, t.last_error) == (
-        TransmissionState.SENT, 1, COMMUNE_ID, doc_id, "")
-    received = ReceivedPackage.objects.get()
+    assert (t.state, t.attempts, t.organ_id, t.document_id, t.last_error, t.last_status_code,
+            t.last_status_description) == (TransmissionState.SENT, 1, COMMUNE_ID, doc_id, "", "01", "Đã đến")
+    assert list(StatusSend.objects.values_list("organ_id", "document_id", "state", "status__code")) == [
+        (agency.identifier, doc_id, TransmissionState.SENT, "01")]
+    received = ReceivedPackage.objects.get(kind="document")
     assert (received.kind, received.sender_organ_id, received.document_id, received.via) == (
         "document", agency.identifier, doc_id, "peer:tinh")
     assert StoredFile.objects.get(pk=received.raw_id).content_type == "application/xml"
@@ -89,26 +94,26 @@ def test_crash_between_send_and_mark_delivers_once(setup, monkeypatch):
     assert len(_received(commune)) == 1
     # Leased: another run does not send it while the lease holds.
     monkeypatch.undo()
-    assert connector.send_pending() == {"sent": 0, "failed": 0}
+    assert connector.send_pending() == {"sent": 0, "failed": 0, "statuses_sent": 1, "statuses_failed": 0}
     # The lease expires (the worker died): sent again, stored once.
     Transmission.objects.update(lease_until=timezone.now() - dt.timedelta(seconds=1))
-    assert connector.send_pending() == {"sent": 1, "failed": 0}
+    assert connector.send_pending() == {"sent": 1, "failed": 0, "statuses_sent": 0, "statuses_failed": 0}
     t.refresh_from_db()
     assert (t.state, t.attempts) == (TransmissionState.SENT, 2)
     assert len(_received(commune)) == 1
-    assert ReceivedPackage.objects.count() == 1
+    assert ReceivedPackage.objects.filter(kind="document").count() == 1
     assert ExchangeStatus.objects.count() == 1
 
 
 def test_unreachable_peer_is_retried_with_backoff(setup):
     Peer.objects.update(base_url="http://127.0.0.1:9")
     before = timezone.now()
-    assert connector.send_pending() == {"sent": 0, "failed": 1}
+    assert connector.send_pending() == {"sent": 0, "failed": 1, "statuses_sent": 0, "statuses_failed": 0}
     t = Transmission.objects.get()
     assert (t.state, t.attempts, t.lease_until) == (TransmissionState.PENDING, 1, None)
     assert t.last_error.startswith("Không kết nối được tinh")
     assert before + dt.timedelta(seconds=59) < t.next_attempt_at < timezone.now() + dt.timedelta(seconds=61)
-    assert connector.send_pending() == {"sent": 0, "failed": 0}  # not due yet
+    assert connector.send_pending() == NOTHING  # not due yet
     assert InboxItem.objects.filter(agency=setup["commune"]).count() == 0
 
 

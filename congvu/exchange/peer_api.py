@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 
 from congvu.core.errors import ValidationFailed
 from congvu.exchange import connector
+from congvu.exchange.edxml.parse import MAX_PACKAGE_BYTES
 from congvu.exchange.models import Nonce, Peer
 from congvu.exchange.transports import MAX_SKEW, signature
 
 log = logging.getLogger("congvu.exchange.peer_api")
-MAX_BODY = 250 * 1024 * 1024
+MAX_BODY = MAX_PACKAGE_BYTES
 
 
 def _refused(status: int, message: str) -> JsonResponse:
@@ -26,7 +27,7 @@ def _refused(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def authenticate(request) -> tuple[Peer | None, JsonResponse | None]:
+def authenticate(request, body: bytes) -> tuple[Peer | None, JsonResponse | None]:
     """The peer that signed `request`, or the response refusing it. Records the nonce (replay protection)."""
     key = request.headers.get("X-Congvu-Key", "")
     ts = request.headers.get("X-Congvu-Timestamp", "")
@@ -36,7 +37,7 @@ def authenticate(request) -> tuple[Peer | None, JsonResponse | None]:
     if peer is None or not ts.isdigit() or not (8 <= len(nonce) <= 64) or not given:
         return None, _refused(401, "Yêu cầu không được xác thực (thiếu khóa, thời điểm, nonce hoặc chữ ký).")
     expected = signature(peer.secret, method=request.method, path=request.path, timestamp=ts, nonce=nonce,
-                         body=request.body)
+                         body=body)
     if not hmac.compare_digest(expected, given):
         return None, _refused(401, "Chữ ký yêu cầu không đúng.")
     if abs(time.time() - int(ts)) > MAX_SKEW:
@@ -54,13 +55,16 @@ def authenticate(request) -> tuple[Peer | None, JsonResponse | None]:
 @csrf_exempt
 @require_POST
 def packages(request):
-    if int(request.headers.get("Content-Length") or 0) > MAX_BODY:
-        return _refused(413, "Gói quá lớn.")
-    peer, refused = authenticate(request)
+    length = request.headers.get("Content-Length") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY:
+        return _refused(413, f"Gói quá lớn (tối đa {MAX_BODY // (1024 * 1024)} MB).")
+    # Read the stream directly: a package is bigger than DATA_UPLOAD_MAX_MEMORY_SIZE, which guards forms.
+    body = request.read(int(length))
+    peer, refused = authenticate(request, body)
     if refused is not None:
         return refused
     try:
-        result = connector.receive(request.body, via=f"peer:{peer.name}", peer=peer)
+        result = connector.receive(body, via=f"peer:{peer.name}", peer=peer)
     except ValidationFailed as exc:
         return JsonResponse({"error": exc.message}, status=422)
     return JsonResponse({"kind": result.kind, "document_id": result.document_id, "duplicate": result.duplicate,

@@ -119,3 +119,27 @@ def test_outbox_item_no_peer_serves_stays_waiting(setup):
     Peer.objects.update(organ_ids=["000.55.55.H40"])
     assert connector.send_pending() == {"sent": 0, "failed": 0, "statuses_sent": 0, "statuses_failed": 0}
     assert (Transmission.objects.count(), OutboxItem.objects.get().status) == (0, "waiting")
+
+
+def test_peer_set_and_list(db):
+    out = io.StringIO()
+    call_command("exchange", "peer-set", "tinh", "--url", "https://vpdt.quangnam.gov.vn", "--organ-ids",
+                 "000.00.00.H40, H40.1", "--key-id", "k1", "--secret", "s1", stdout=out)
+    assert out.getvalue() == "Đã thêm hệ thống liên thông tinh.\n"
+    assert list(Peer.objects.values_list("name", "transport", "base_url", "organ_ids", "key_id", "secret")) == [
+        ("tinh", "http", "https://vpdt.quangnam.gov.vn", ["000.00.00.H40", "H40.1"], "k1", "s1")]
+    out = io.StringIO()
+    call_command("exchange", "peers", stdout=out)
+    assert out.getvalue() == "tinh\thttp\thttps://vpdt.quangnam.gov.vn\t000.00.00.H40,H40.1\tk1\thoạt động\n"
+    from django.core.management.base import CommandError
+    with pytest.raises(CommandError) as err:
+        call_command("exchange", "peer-set", "tinh", "--url", "https://x", "--organ-ids", "xx", "--key-id", "k1")
+    assert str(err.value) == "Mã định danh không đúng cấu trúc: xx."
+    assert Peer.objects.get().organ_ids == ["000.00.00.H40", "H40.1"]
+
+
+def test_exchange_run_is_a_periodic_job():
+    from congvu.jobs import registry
+
+    spec = registry.get("exchange.run")
+    assert (spec.every, spec.func.__module__) == (dt.timedelta(minutes=1), "congvu.exchange.tasks")

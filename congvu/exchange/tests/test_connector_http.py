@@ -160,3 +160,11 @@ def test_sender_not_served_by_peer_and_garbage_are_refused(setup, agency):
     status, answer = http_post(peer, PACKAGES_PATH, b"<not-edxml/>")
     assert status == 422 and json.loads(answer)["error"].startswith("Gói edXML không hợp lệ")
     assert (InboxItem.objects.filter(agency=setup["commune"]).count(), ReceivedPackage.objects.count()) == (0, 0)
+
+
+def test_a_package_over_the_form_size_limit_is_read(setup):
+    peer = setup["peer"]
+    body = b"<edXML>" + b"A" * (11 * 1024 * 1024)
+    status, answer = http_post(peer, PACKAGES_PATH, body)
+    assert status == 422 and json.loads(answer)["error"].startswith("Gói edXML không hợp lệ")
+    assert ReceivedPackage.objects.count() == 0

@@ -1,21 +1,62 @@
+import secrets
+
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from congvu.exchange import connector
+from congvu.exchange.models import Peer, PeerTransport, identifier_format
 
 
 class Command(BaseCommand):
     help = ("Liên thông: `congvu exchange run [--folder DIR]` gửi các văn bản chờ gửi tới hệ thống khác và nhận "
-            "các gói trong thư mục trao đổi DIR/inbox một lần.")
+            "các gói trong thư mục trao đổi DIR/inbox một lần; `congvu exchange peer-set NAME ...` khai báo một hệ "
+            "thống liên thông; `congvu exchange peers` liệt kê chúng.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         run = sub.add_parser("run", help="Gửi văn bản chờ gửi và nhận gói trong thư mục trao đổi.")
         run.add_argument("--folder", default=getattr(settings, "CONGVU_EXCHANGE_FOLDER", ""))
+        peer = sub.add_parser("peer-set", help="Thêm hoặc sửa một hệ thống liên thông.")
+        peer.add_argument("name")
+        peer.add_argument("--url", default="", help="Địa chỉ gốc (HTTP).")
+        peer.add_argument("--folder", default="", help="Thư mục trao đổi (thay cho HTTP).")
+        peer.add_argument("--organ-ids", required=True, help="Các mã định danh nó phục vụ, cách nhau dấu phẩy.")
+        peer.add_argument("--key-id", required=True)
+        peer.add_argument("--secret", default="", help="Khóa bí mật chung (mặc định: sinh ngẫu nhiên và in ra).")
+        peer.add_argument("--inactive", action="store_true")
+        sub.add_parser("peers", help="Liệt kê các hệ thống liên thông.")
 
     def handle(self, *args, **options):
+        if options["action"] == "peer-set":
+            return self._peer_set(options)
+        if options["action"] == "peers":
+            for p in Peer.objects.order_by("name"):
+                where = p.base_url if p.transport == PeerTransport.HTTP else p.folder
+                self.stdout.write(f"{p.name}\t{p.transport}\t{where}\t{','.join(p.organ_ids)}\t{p.key_id}\t"
+                                  f"{'hoạt động' if p.active else 'tạm dừng'}")
+            return
         sent = connector.send_pending()
         self.stdout.write(f"Đã gửi {sent['sent']} gói, {sent['failed']} gói lỗi (sẽ thử lại).")
+        if sent["statuses_sent"] or sent["statuses_failed"]:
+            self.stdout.write(f"Đã gửi {sent['statuses_sent']} gói trạng thái, {sent['statuses_failed']} gói lỗi.")
         if options["folder"]:
             got = connector.collect_folder(options["folder"])
             self.stdout.write(f"Đã nhận {got['received']} gói, từ chối {got['rejected']} gói.")
+
+    def _peer_set(self, options) -> None:
+        if bool(options["url"]) == bool(options["folder"]):
+            raise CommandError("Cần đúng một trong --url (HTTP) hoặc --folder (thư mục trao đổi).")
+        if options["url"] and not options["url"].startswith(("http://", "https://")):
+            raise CommandError("Địa chỉ phải bắt đầu bằng http:// hoặc https://.")
+        organ_ids = [c.strip() for c in options["organ_ids"].split(",") if c.strip()]
+        wrong = [c for c in organ_ids if identifier_format(c) is None]
+        if not organ_ids or wrong:
+            raise CommandError(f"Mã định danh không đúng cấu trúc: {', '.join(wrong) or '(trống)'}.")
+        secret = options["secret"] or secrets.token_urlsafe(32)
+        peer, created = Peer.objects.update_or_create(name=options["name"], defaults={
+            "transport": PeerTransport.FOLDER if options["folder"] else PeerTransport.HTTP,
+            "base_url": options["url"], "folder": options["folder"], "organ_ids": organ_ids,
+            "key_id": options["key_id"], "secret": secret, "active": not options["inactive"]})
+        self.stdout.write(f"{'Đã thêm' if created else 'Đã cập nhật'} hệ thống liên thông {peer.name}.")
+        if not options["secret"]:
+            self.stdout.write(f"Khóa bí mật chung (khai báo giống hệt ở hệ thống kia): {secret}")

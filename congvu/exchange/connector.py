@@ -24,6 +24,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from congvu.audit.services import journal_record
 from congvu.core.errors import ValidationFailed
 from congvu.documents import files as file_store
 from congvu.documents.files import open_stored
@@ -152,12 +153,20 @@ def send_one(transmission: Transmission) -> bool:
         return False
     _after_send(transmission)
     with transaction.atomic():
-        row = Transmission.objects.select_for_update().get(pk=transmission.pk)
+        row = Transmission.objects.select_for_update().select_related("outbox_item").get(pk=transmission.pk)
         row.state = TransmissionState.SENT
         row.sent_at = timezone.now()
         row.lease_until = None
         row.last_error = ""
         row.save(update_fields=["state", "sent_at", "lease_until", "last_error"])
+        item = row.outbox_item
+        if item.status == OutboxStatus.WAITING:
+            OutboxItem.objects.filter(pk=item.pk).update(status=OutboxStatus.SENT)
+            journal_record(actor=None, agency_id=item.agency_id, action="exchange.sent", obj=item,
+                           before={"status": OutboxStatus.WAITING},
+                           after={"status": OutboxStatus.SENT, "recipient": item.recipient_name,
+                                  "organ_id": row.organ_id, "peer": transmission.peer.name,
+                                  "document_id": row.document_id})
     log.info("exchange sent %s to %s via %s", transmission.document_id, transmission.organ_id, transmission.peer)
     return True
 

@@ -146,6 +146,7 @@ class ExchangeStatus(models.Model):
 class OutboxStatus(models.TextChoices):
     WAITING = "waiting", "Chờ gửi liên thông"
     POSTED = "posted", "Đã gửi qua bưu điện"
+    SENT = "sent", "Đã gửi liên thông"
 
 
 class OutboxItem(models.Model):

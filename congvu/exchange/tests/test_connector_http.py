@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import make_agency
+from congvu.audit.models import JournalEntry
 from congvu.documents.models import StoredFile
 from congvu.documents.services import outgoing_register
 from congvu.documents.tests.factories import outgoing_data, pdf_upload
@@ -73,6 +74,10 @@ def test_sent_once_even_when_run_twice(setup, agency):
             t.last_status_description) == (TransmissionState.SENT, 1, COMMUNE_ID, doc_id, "", "01", "Đã đến")
     assert list(StatusSend.objects.values_list("organ_id", "document_id", "state", "status__code")) == [
         (agency.identifier, doc_id, TransmissionState.SENT, "01")]
+    assert OutboxItem.objects.get().status == "sent"
+    assert list(JournalEntry.objects.filter(action="exchange.sent").values_list("agency_id_ref", "after")) == [
+        (agency.pk, {"status": "sent", "recipient": COMMUNE, "organ_id": COMMUNE_ID, "peer": "tinh",
+                     "document_id": doc_id})]
     received = ReceivedPackage.objects.get(kind="document")
     assert (received.kind, received.sender_organ_id, received.document_id, received.via) == (
         "document", agency.identifier, doc_id, "peer:tinh")
@@ -92,6 +97,7 @@ def test_crash_between_send_and_mark_delivers_once(setup, monkeypatch):
     assert (t.state, t.attempts) == (TransmissionState.PENDING, 1)
     assert t.lease_until > timezone.now()
     assert len(_received(commune)) == 1
+    assert OutboxItem.objects.get().status == "waiting"
     # Leased: another run does not send it while the lease holds.
     monkeypatch.undo()
     assert connector.send_pending() == {"sent": 0, "failed": 0, "statuses_sent": 1, "statuses_failed": 0}

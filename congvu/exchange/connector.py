@@ -28,7 +28,7 @@ from congvu.audit.services import journal_record
 from congvu.core.errors import ValidationFailed
 from congvu.documents import files as file_store
 from congvu.documents.files import open_stored
-from congvu.documents.models import StoredFile, Urgency
+from congvu.documents.models import Secrecy, StoredFile, Urgency
 from congvu.exchange import transports
 from congvu.exchange.directory import resolve_identifier
 from congvu.exchange.edxml import EdxmlError, Organ, Package, ResponseFor, Status, build_package, parse_package
@@ -86,7 +86,9 @@ def plan_transmissions() -> int:
         return 0
     today = timezone.localdate()
     created = 0
-    waiting = (OutboxItem.objects.filter(status=OutboxStatus.WAITING, transmission__isnull=True)
+    # A secret document never travels electronically (QĐ 28/2018), even if its outbox row says so.
+    waiting = (OutboxItem.objects.filter(status=OutboxStatus.WAITING, transmission__isnull=True,
+                                         document__secrecy=Secrecy.NORMAL)
                .select_related("recipient__agency", "document__agency"))
     for item in waiting:
         organ_id = recipient_organ_id(item, today)

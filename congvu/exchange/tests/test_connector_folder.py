@@ -143,3 +143,12 @@ def test_exchange_run_is_a_periodic_job():
 
     spec = registry.get("exchange.run")
     assert (spec.every, spec.func.__module__) == (dt.timedelta(minutes=1), "congvu.exchange.tasks")
+
+
+def test_a_secret_document_is_never_sent(setup):
+    from congvu.documents.models import Document
+
+    Document.objects.filter(pk=setup["document"].pk).update(secrecy="secret")
+    assert connector.send_pending() == {"sent": 0, "failed": 0, "statuses_sent": 0, "statuses_failed": 0}
+    assert (Transmission.objects.count(), OutboxItem.objects.get().status) == (0, "waiting")
+    assert not (setup["folder"] / "xa").exists()

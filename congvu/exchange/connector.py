@@ -31,7 +31,16 @@ from congvu.documents.files import open_stored
 from congvu.documents.models import Secrecy, StoredFile, Urgency
 from congvu.exchange import transports
 from congvu.exchange.directory import resolve_identifier
-from congvu.exchange.edxml import EdxmlError, Organ, Package, ResponseFor, Status, build_package, parse_package
+from congvu.exchange.edxml import (
+    BUSINESS_NEW,
+    EdxmlError,
+    Organ,
+    Package,
+    ResponseFor,
+    Status,
+    build_package,
+    parse_package,
+)
 from congvu.exchange.models import (
     DirectoryEntry,
     InboxFile,
@@ -199,7 +208,10 @@ def send_pending(*, limit: int = 100) -> dict[str, int]:
 def status_queue(*, status, item: InboxItem) -> StatusSend:
     """Queue `status` of a delivery received from another system, to be sent back to the document's sender
     (called by `congvu.exchange.statuses.status_record`, inside its transaction)."""
-    return StatusSend.objects.create(status=status, organ_id=item.exchange_document_id.split(",")[0][:35],
+    # The sender's OrganId as its package said (real DocumentIds are not always "<OrganId>,<date>,<number>").
+    sender = (ReceivedPackage.objects.filter(kind="document", document_id=item.exchange_document_id)
+              .values_list("sender_organ_id", flat=True).first())
+    return StatusSend.objects.create(status=status, organ_id=(sender or item.exchange_document_id.split(",")[0])[:35],
                                      document_id=item.exchange_document_id, next_attempt_at=timezone.now())
 
 
@@ -334,6 +346,10 @@ def _receive_document(package, raw, warnings, via, written) -> ReceiveResult:
     sender = package.sender.organ_id
     if not package.document_id:
         raise _refuse("Gói văn bản không có DocumentId.", via)
+    if package.business is not None and package.business.doc_type != BUSINESS_NEW:
+        kind = {1: "thu hồi", 2: "cập nhật", 3: "thay thế"}.get(package.business.doc_type, "nghiệp vụ khác")
+        raise _refuse(f"Gói {kind} văn bản {package.document_id} chưa được hệ thống này tiếp nhận qua liên thông; "
+                      "đề nghị nơi gửi liên hệ trực tiếp.", via)
     agencies = _local_agencies(package, timezone.localdate())
     if not agencies:
         listed = ", ".join(o.organ_id for o in package.recipients) or "(trống)"

@@ -152,3 +152,14 @@ def test_a_secret_document_is_never_sent(setup):
     assert connector.send_pending() == {"sent": 0, "failed": 0, "statuses_sent": 0, "statuses_failed": 0}
     assert (Transmission.objects.count(), OutboxItem.objects.get().status) == (0, "waiting")
     assert not (setup["folder"] / "xa").exists()
+
+
+def test_the_clerk_sees_the_sent_item_in_the_sent_tab(setup, client, clerk):
+    connector.send_pending()
+    client.force_login(clerk)
+    waiting = client.get("/exchange/outbox/").content.decode()
+    sent = client.get("/exchange/outbox/?status=sent").content.decode()
+    item = OutboxItem.objects.get()
+    assert f"/exchange/outbox/{item.pk}/posted/" not in waiting and COMMUNE not in waiting.split("<tbody")[-1]
+    assert COMMUNE in sent.split("<tbody")[-1]
+    assert 'data-label="Trạng thái">Đã gửi liên thông</td>' in sent

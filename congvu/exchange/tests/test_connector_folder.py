@@ -163,3 +163,17 @@ def test_the_clerk_sees_the_sent_item_in_the_sent_tab(setup, client, clerk):
     assert f"/exchange/outbox/{item.pk}/posted/" not in waiting and COMMUNE not in waiting.split("<tbody")[-1]
     assert COMMUNE in sent.split("<tbody")[-1]
     assert 'data-label="Trạng thái">Đã gửi liên thông</td>' in sent
+
+
+def test_after_ten_attempts_a_transmission_fails_for_good(setup):
+    Peer.objects.update(transport=PeerTransport.HTTP, base_url="http://127.0.0.1:9")
+    connector.plan_transmissions()
+    Transmission.objects.update(attempts=9)
+    assert connector.send_pending() == {"sent": 0, "failed": 1, "statuses_sent": 0, "statuses_failed": 0}
+    t = Transmission.objects.get()
+    assert (t.state, t.attempts, t.lease_until, OutboxItem.objects.get().status) == (
+        TransmissionState.FAILED, 10, None, "waiting")
+    Transmission.objects.update(next_attempt_at=timezone.now() - dt.timedelta(days=1))
+    assert connector.send_pending()["failed"] == 0  # not tried again
+    assert connector.backoff(1) == dt.timedelta(minutes=1) and connector.backoff(4) == dt.timedelta(minutes=8)
+    assert connector.backoff(30) == dt.timedelta(minutes=60)

@@ -104,8 +104,11 @@ def plan_transmissions() -> int:
         peer = _peer_for(organ_id, peers) if organ_id else None
         if peer is None:
             continue
-        document = item.document
-        package = document_package(document, to=(Organ(organ_id=organ_id, name=item.recipient_name),))
+        try:
+            package = document_package(item.document, to=(Organ(organ_id=organ_id, name=item.recipient_name),))
+        except EdxmlError as exc:  # e.g. our agency has no identifier yet: stays waiting, the others go on
+            log.warning("exchange cannot plan outbox item %s: %s", item.pk, exc.message)
+            continue
         try:
             with transaction.atomic():
                 Transmission.objects.create(outbox_item=item, organ_id=organ_id, peer=peer,

@@ -177,3 +177,11 @@ def test_after_ten_attempts_a_transmission_fails_for_good(setup):
     assert connector.send_pending()["failed"] == 0  # not tried again
     assert connector.backoff(1) == dt.timedelta(minutes=1) and connector.backoff(4) == dt.timedelta(minutes=8)
     assert connector.backoff(30) == dt.timedelta(minutes=60)
+
+
+def test_an_item_that_cannot_be_packaged_stays_waiting(setup, agency):
+    from congvu.org.models import Agency
+
+    Agency.objects.filter(pk=agency.pk).update(identifier="")
+    assert connector.send_pending() == {"sent": 0, "failed": 0, "statuses_sent": 0, "statuses_failed": 0}
+    assert (Transmission.objects.count(), OutboxItem.objects.get().status) == (0, "waiting")

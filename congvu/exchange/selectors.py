@@ -143,6 +143,27 @@ def delivery_timelines(*, user, document: Document | int) -> list[DeliveryTimeli
     return [DeliveryTimeline(item=i, name=i.agency.name, statuses=list(i.statuses.all())) for i in items]
 
 
+@dataclass
+class ExternalDelivery:
+    """One external recipient of an outgoing document (an outbox item) and its transmission to another system,
+    if the connector planned one: state, attempts, next try, last error and the last status reported back."""
+
+    item: OutboxItem
+    transmission: object | None  # congvu.exchange.models.Transmission
+
+    @property
+    def name(self) -> str:
+        return self.item.recipient_name
+
+
+def external_deliveries(*, user, document: Document | int) -> list[ExternalDelivery]:
+    """Per external recipient of an outgoing document, oldest first, for whoever may see the outgoing document;
+    NotFound for anyone else (same visibility as `delivery_timelines`)."""
+    doc = _sender_document(user, document if isinstance(document, int) else document.pk)
+    items = OutboxItem.objects.filter(document_id=doc.pk).select_related("transmission").order_by("pk")
+    return [ExternalDelivery(item=i, transmission=getattr(i, "transmission", None)) for i in items]
+
+
 def delivery_get(*, user, pk: int) -> InboxItem:
     """A delivery as its sender's clerk sees it (to ask for a recall); NotFound for everybody else."""
     item = InboxItem.objects.select_related("agency", "sender_agency").filter(pk=pk).first()

@@ -175,13 +175,15 @@ def document_dispatch(request, pk: int):
 def _statuses_page(request, pk: int, *, recall_errors=None):
     try:
         timelines = selectors.delivery_timelines(user=request.user, document=pk)
+        externals = selectors.external_deliveries(user=request.user, document=pk)
         document = document_get(user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message)
     for t in timelines:
         t.recall_error = (recall_errors or {}).get(t.item.pk, "")
     return render(request, "exchange/document_statuses.html", {
-        "doc": document, "timelines": timelines, "can_recall": can_register(request.user, document.agency_id),
+        "doc": document, "timelines": timelines, "externals": externals,
+        "can_recall": can_register(request.user, document.agency_id),
     })
 
 

@@ -6,6 +6,7 @@ The solo worker takes messages in order, so a "sentinel" job sent last tells tha
 before it has been handled.
 """
 
+import datetime
 import time
 import uuid
 
@@ -126,8 +127,18 @@ def test_a_job_failing_every_attempt_is_recorded_in_the_job_table(celery_worker,
     assert failed.locked_by.startswith("celery@")
 
 
-def test_beat_entries_run_a_periodic_job_once_per_period_however_often_they_fire(celery_worker, periodic_job):
+def test_beat_entries_run_a_periodic_job_once_per_period_however_often_they_fire(celery_worker, periodic_job,
+                                                                                   monkeypatch):
     app = celery_worker
+    # Both beats fire in the middle of one period: with the real clock a run that straddles a quarter
+    # hour (02:00:00) would rightly start the job twice, once per period.
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from congvu.jobs.worker import period_start
+    middle = period_start(datetime.timedelta(minutes=15), timezone.now()) + datetime.timedelta(minutes=7)
+    monkeypatch.setattr(congvu_celery, "timezone", SimpleNamespace(now=lambda: middle))
     assert app.conf.beat_schedule == {
         "periodic:jobs_test.every_15_min": {
             "task": "congvu.jobs.periodic", "schedule": 60.0, "args": ("jobs_test.every_15_min",),

@@ -20,7 +20,16 @@ from congvu.documents.models import Document
 from congvu.documents.selectors import document_get
 from congvu.documents.services import DuplicateSuspected
 from congvu.exchange import selectors, services
-from congvu.exchange.models import InboxItem, InboxStatus, OutboxItem, OutboxStatus, RecallState, StatusCode
+from congvu.exchange.models import (
+    InboxItem,
+    InboxStatus,
+    OutboxItem,
+    OutboxStatus,
+    PeerTransport,
+    RecallState,
+    StatusCode,
+    TransmissionState,
+)
 from congvu.org.selectors import can_register, user_access
 
 router = Router(tags=["Liên thông"])
@@ -336,3 +345,58 @@ def inbox_recall_refuse(request: HttpRequest, payload: RecallRefuseIn, item_id: 
     item = selectors.inbox_item_get(user=request.auth, pk=item_id)
     item = services.delivery_recall_refuse(actor=request.auth, item=item, reason=payload.reason)
     return _delivery_statuses(item, selectors.item_statuses(item=item))
+
+
+# --- external recipients: transmission to another system (docs/decisions/0017) -------------------------
+
+TransmissionStateOut = Literal[tuple(TransmissionState.values)]  # type: ignore[valid-type]
+PeerTransportOut = Literal[tuple(PeerTransport.values)]  # type: ignore[valid-type]
+
+
+class ReportedStatusOut(Schema):
+    code: str = Field(description="Mã trạng thái QCVN 102 (01, 02, 03, 04, 05, 06, 15, 16).")
+    description: str
+    at: dt.datetime | None
+
+
+class ExternalDeliveryOut(Schema):
+    outbox_item_id: int = Field(description="Id của nơi nhận ngoài hệ thống (văn bản chờ gửi).")
+    name: str = Field(description="Nơi nhận như ghi trên văn bản.")
+    status: OutboxStatusCode = Field(description="waiting: chờ gửi liên thông; posted: đã gửi qua bưu điện.")
+    organ_id: str | None = Field(description="Mã định danh nơi nhận; null khi chưa truyền qua trục liên thông.")
+    transport: PeerTransportOut | None = Field(description="http: HTTP(S) giữa hai hệ thống; folder: thư mục trao "
+                                                           "đổi thủ công; null khi chưa truyền.")
+    state: TransmissionStateOut | None = Field(description="pending: chờ gửi (sẽ thử lại); sent: đã gửi; failed: gửi "
+                                                           "lỗi, đã thử hết; null khi chưa truyền.")
+    attempts: int
+    sent_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None = Field(description="Lần thử tiếp theo (chỉ khi đang chờ gửi).")
+    last_error: str = Field(description="Lỗi gần nhất (rỗng khi đã gửi thành công).")
+    last_status: ReportedStatusOut | None = Field(description="Trạng thái cuối hệ thống nơi nhận báo lại.")
+
+
+def _external_delivery(e) -> dict:
+    t = e.transmission
+    row = {"outbox_item_id": e.item.pk, "name": e.name, "status": e.item.status, "organ_id": None, "transport": None,
+           "state": None, "attempts": 0, "sent_at": None, "next_attempt_at": None, "last_error": "",
+           "last_status": None}
+    if t is None:
+        return row
+    # What the sender's status page shows: the next try only while waiting, the error only until sent.
+    row.update(organ_id=t.organ_id, transport=t.peer.transport, state=t.state, attempts=t.attempts,
+               sent_at=t.sent_at,
+               next_attempt_at=t.next_attempt_at if t.state == TransmissionState.PENDING else None,
+               last_error="" if t.sent_at else t.last_error,
+               last_status=({"code": t.last_status_code, "description": t.last_status_description,
+                             "at": t.last_status_at} if t.last_status_code else None))
+    return row
+
+
+@router.get("/documents/{document_id}/external-deliveries", response={200: list[ExternalDeliveryOut], **ERRORS},
+            summary="Tình trạng truyền đến nơi nhận ngoài hệ thống",
+            description="Với từng nơi nhận ngoài hệ thống: việc truyền sang hệ thống khác (trạng thái, số lần gửi, "
+                        "lần thử tiếp theo, lỗi gần nhất) và trạng thái cuối hệ thống đó báo lại. Người xem được văn "
+                        "bản đi mới xem được.")
+def document_external_deliveries(request: HttpRequest,
+                                 document_id: int = Path(..., ge=1, le=MAX_ID, description="Id của văn bản đi.")):
+    return [_external_delivery(e) for e in selectors.external_deliveries(user=request.auth, document=document_id)]

@@ -70,6 +70,7 @@ ENDPOINTS = {
     "/api/v1/documents/{document_id}/dispatch": {"post"},
     "/api/v1/documents/{document_id}/deliveries": {"get"},
     "/api/v1/documents/{document_id}/exchange-statuses": {"get"},
+    "/api/v1/documents/{document_id}/external-deliveries": {"get"},
     "/api/v1/deliveries/{delivery_id}/recall": {"post"},
     "/api/v1/inbox/{item_id}/statuses": {"get"},
     "/api/v1/inbox/{item_id}/recall/accept": {"post"},

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "congvu.records",
     "congvu.intake",
     "congvu.signing",
+    "congvu.onestop",
     "congvu.api",
     "congvu.demo",
 ]

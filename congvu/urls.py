@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("congvu.records.urls")),
     path("", include("congvu.intake.urls")),
     path("", include("congvu.signing.urls")),
+    path("", include("congvu.onestop.urls")),
     path("api/v1/", include("congvu.api.urls")),
 ]

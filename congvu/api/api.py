@@ -11,6 +11,10 @@ from congvu.api import (
     exchange,
     intake,
     notifications,
+    onestop,
+    onestop_catalogue,
+    onestop_copies,
+    onestop_stats,
     records,
     schedule,
     signing,
@@ -76,3 +80,7 @@ api.add_router("", records.router)
 api.add_router("", intake.router)
 api.add_router("", directory.router)
 api.add_router("", signing.router)
+api.add_router("", onestop_catalogue.router)
+api.add_router("", onestop.router)
+api.add_router("", onestop_copies.router)
+api.add_router("", onestop_stats.router)

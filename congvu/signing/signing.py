@@ -89,6 +89,13 @@ def pkcs11_signer(*, lib: str, slot: int | None = 0, token_label: str | None = N
     except Exception as exc:  # the PKCS#11 module raises its own hierarchy
         raise ValidationFailed(f"Không mở được thiết bị ký PKCS#11: {exc}.") from exc
     signer = hanko_pkcs11.PKCS11Signer(session, key_label=key_label, cert_label=cert_label or key_label)
+    try:
+        signer.signing_cert  # noqa: B018 - loads the certificate and the key handle now, not halfway through signing
+    except Exception as exc:  # a label that names nothing on the token
+        session.close()
+        raise ValidationFailed(
+            f"Không tìm thấy khóa hoặc chứng thư số “{key_label or cert_label or ''}” trên thiết bị ký PKCS#11: {exc}."
+        ) from exc
     return signer, session
 
 

@@ -1,4 +1,5 @@
-"""Signing with a PKCS#11 token: runs only where SoftHSM2 and python-pkcs11 are installed."""
+"""Signing with a PKCS#11 token: runs where SoftHSM2 (Debian softhsm2), pkcs11-tool (Debian opensc) and
+python-pkcs11 (the dev extras) are installed, as in CI (.ci/run)."""
 
 import importlib.util
 import shutil
@@ -7,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from congvu.core.errors import ValidationFailed
+from congvu.signing.config import pkcs11_settings
+from congvu.signing.services import configured_signer
 from congvu.signing.signing import pkcs11_signer, sign_pdf
 from congvu.signing.verify import LABEL_VALID, verify_pdf_label
 
@@ -23,7 +27,9 @@ pytestmark = [
 ]
 
 
-def test_sign_with_a_softhsm_token(tmp_path, monkeypatch, demo_pki, plain_pdf, ca_cert, when):
+@pytest.fixture
+def token(tmp_path, monkeypatch, demo_pki):
+    """A SoftHSM2 token "congvu" (user PIN 1234) holding the demo agency's key and certificate as "agency"."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
 
@@ -45,7 +51,11 @@ def test_sign_with_a_softhsm_token(tmp_path, monkeypatch, demo_pki, plain_pdf, c
         subprocess.run(["pkcs11-tool", "--module", str(SOFTHSM_LIB), "--token-label", "congvu", "--login", "--pin",
                         "1234", "--write-object", str(tmp_path / path), "--type", kind, "--label", "agency",
                         "--id", "01"], check=True, capture_output=True)
-    signer, session = pkcs11_signer(lib=str(SOFTHSM_LIB), token_label="congvu", pin="1234", key_label="agency")
+    return str(SOFTHSM_LIB)
+
+
+def test_sign_with_a_softhsm_token(token, plain_pdf, ca_cert, when):
+    signer, session = pkcs11_signer(lib=token, token_label="congvu", pin="1234", key_label="agency")
     try:
         signed = sign_pdf(plain_pdf, signer=signer, kind="agency", when=when)
     finally:
@@ -53,3 +63,40 @@ def test_sign_with_a_softhsm_token(tmp_path, monkeypatch, demo_pki, plain_pdf, c
     result = verify_pdf_label(signed, trust_roots=[ca_cert])
     assert result.label == LABEL_VALID
     assert result.signatures[0].signer_name == "Ủy ban nhân dân tỉnh Demo"
+
+
+def test_the_configured_token_signs_for_the_agency(token, settings, tmp_path, plain_pdf, ca_cert, when):
+    """CONGVU_PKCS11_* (README "Digital signatures") select the token over <pki dir>/agency.p12."""
+    settings.CONGVU_PKI_DIR = str(tmp_path / "no-pki")  # no agency.p12 to fall back on
+    settings.CONGVU_PKCS11_LIB = token
+    settings.CONGVU_PKCS11_TOKEN = "congvu"
+    settings.CONGVU_PKCS11_PIN = "1234"
+    settings.CONGVU_PKCS11_KEY = "agency"
+    assert pkcs11_settings() == {"lib": token, "slot": 0, "token_label": "congvu", "pin": "1234",
+                                 "key_label": "agency", "cert_label": None}
+    signer, session = configured_signer("attachment")
+    assert session is not None
+    try:
+        signed = sign_pdf(plain_pdf, signer=signer, kind="attachment", number="12/UBND-VP", when=when)
+    finally:
+        session.close()
+    result = verify_pdf_label(signed, trust_roots=[ca_cert])
+    assert (result.label, result.signatures[0].signer_name) == (LABEL_VALID, "Ủy ban nhân dân tỉnh Demo")
+
+    # By slot index instead of label: SoftHSM2 lists the initialised token first.
+    settings.CONGVU_PKCS11_TOKEN = ""
+    settings.CONGVU_PKCS11_SLOT = "0"
+    signer, session = configured_signer("agency")
+    session.close()
+
+
+def test_a_wrong_pin_token_or_label_is_a_clear_error(token):
+    with pytest.raises(ValidationFailed) as exc:
+        pkcs11_signer(lib=token, token_label="congvu", pin="0000", key_label="agency")
+    assert exc.value.message.startswith("Không mở được thiết bị ký PKCS#11")
+    with pytest.raises(ValidationFailed) as exc:
+        pkcs11_signer(lib=token, token_label="khong-co", pin="1234", key_label="agency")
+    assert exc.value.message.startswith("Không mở được thiết bị ký PKCS#11")
+    with pytest.raises(ValidationFailed) as exc:
+        pkcs11_signer(lib=token, token_label="congvu", pin="1234", key_label="khong-co")
+    assert exc.value.message.startswith("Không tìm thấy khóa hoặc chứng thư số “khong-co” trên thiết bị ký PKCS#11")

@@ -36,3 +36,11 @@ from congvu.exchange import peer_api  # noqa: E402
 urlpatterns += [
     path("exchange/peer/v1/", include([path("packages", peer_api.packages, name="peer_packages")])),
 ]
+
+from congvu.exchange import peer_views  # noqa: E402
+
+urlpatterns += [
+    path("exchange/peers/", peer_views.peer_list, name="peers"),
+    path("exchange/peers/new/", peer_views.peer_new, name="peer_new"),
+    path("exchange/peers/<int:pk>/", peer_views.peer_edit, name="peer_edit"),
+]

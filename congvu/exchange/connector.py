@@ -22,32 +22,40 @@ import tempfile
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from congvu.audit.services import journal_record
-from congvu.core.errors import ValidationFailed
+from congvu.core.errors import Conflict, ValidationFailed
 from congvu.documents import files as file_store
 from congvu.documents.files import open_stored
 from congvu.documents.models import Secrecy, StoredFile, Urgency
-from congvu.exchange import transports
+from congvu.exchange import services, transports
 from congvu.exchange.directory import resolve_identifier
 from congvu.exchange.edxml import (
     BUSINESS_NEW,
+    BUSINESS_RECALL,
+    BUSINESS_REPLACE,
+    BUSINESS_UPDATE,
+    Business,
     EdxmlError,
     Organ,
     Package,
+    Replacement,
     ResponseFor,
     Status,
     build_package,
     parse_package,
 )
 from congvu.exchange.models import (
+    BusinessSend,
     DirectoryEntry,
     InboxFile,
     InboxItem,
     OutboxItem,
     OutboxStatus,
     Peer,
+    RecallState,
     ReceivedPackage,
     StatusCode,
     StatusSend,
@@ -55,7 +63,10 @@ from congvu.exchange.models import (
     TransmissionState,
 )
 from congvu.exchange.packages import document_package
+from congvu.exchange.selectors import agency_clerk_ids
+from congvu.exchange.services import exchange_document_id
 from congvu.exchange.statuses import status_record
+from congvu.notifications.services import notify
 from congvu.org.models import Agency
 
 log = logging.getLogger("congvu.exchange.connector")
@@ -136,6 +147,13 @@ def package_bytes(transmission: Transmission) -> bytes:
     item = transmission.outbox_item
     document = item.document
     package = document_package(document, to=(Organ(organ_id=transmission.organ_id, name=item.recipient_name),))
+    if item.replaces_id:
+        # A replacing document (docs/decisions/0018): business 3 with the DocumentId it replaces at that recipient.
+        earlier = getattr(item.replaces, "transmission", None)
+        old_id = earlier.document_id if earlier is not None else exchange_document_id(item.replaces.document)
+        package = dataclasses.replace(package, business=Business(
+            doc_type=BUSINESS_REPLACE, reason=item.replace_reason, document_id=old_id, paper=0,
+            replacements=(Replacement(document_id=old_id, organ_ids=(transmission.organ_id,)),)))
     files = {f"cid:{a.file.sha256[:32]}-{a.position}": a.file for a in document.attachments.select_related("file")}
     out = io.BytesIO()
     build_package(package, out, open_attachment=lambda a: open_stored(files[a.content_id]))
@@ -198,12 +216,53 @@ def send_pending(*, limit: int = 100) -> dict[str, int]:
                                                   "outbox_item__document__doc_type").get(pk=row.pk)
         counts["sent" if send_one(row) else "failed"] += 1
     for _ in range(limit):
+        row = _claim(timezone.now(), BusinessSend)
+        if row is None:
+            break
+        row = BusinessSend.objects.select_related("outbox_item__transmission__peer", "outbox_item__document__agency",
+                                                  "outbox_item__document__doc_type").get(pk=row.pk)
+        counts["sent" if send_business(row) else "failed"] += 1
+    for _ in range(limit):
         row = _claim(timezone.now(), StatusSend)
         if row is None:
             break
         row = StatusSend.objects.select_related("status__item__agency").get(pk=row.pk)
         counts["statuses_sent" if send_status(row) else "statuses_failed"] += 1
     return counts
+
+
+# --- recall and update packages to external recipients (docs/decisions/0018) ----------------------
+
+def business_package_bytes(row: BusinessSend) -> bytes:
+    """The recall (business 1, no files) or update (business 2, the document as it is now, with its files)
+    package of an outbox item already transmitted: same DocumentId, Bussiness DocumentId = that DocumentId."""
+    item = row.outbox_item
+    transmission = item.transmission
+    document = item.document
+    package = document_package(document, to=(Organ(organ_id=transmission.organ_id, name=item.recipient_name),))
+    package = dataclasses.replace(
+        package, document_id=transmission.document_id,
+        business=Business(doc_type=row.business, reason=row.reason, document_id=transmission.document_id, paper=0),
+        attachments=package.attachments if row.business == BUSINESS_UPDATE else ())
+    files = {f"cid:{a.file.sha256[:32]}-{a.position}": a.file for a in document.attachments.select_related("file")}
+    out = io.BytesIO()
+    build_package(package, out, open_attachment=lambda a: open_stored(files[a.content_id]))
+    return out.getvalue()
+
+
+def send_business(row: BusinessSend) -> bool:
+    transmission = getattr(row.outbox_item, "transmission", None)
+    if transmission is None:
+        _retry(BusinessSend, row.pk, "Văn bản chưa được truyền đến nơi nhận này.", final=True)
+        return False
+    try:
+        transports.send(transmission.peer, business_package_bytes(row), name=f"business-{row.pk}")
+    except (transports.TransportError, EdxmlError, OSError) as exc:
+        _retry(BusinessSend, row.pk, getattr(exc, "message", None) or str(exc))
+        return False
+    _mark_sent(BusinessSend, row.pk)
+    log.info("exchange sent business %s of %s to %s", row.business, transmission.document_id, transmission.organ_id)
+    return True
 
 
 # --- statuses back to the sender ------------------------------------------------------------------
@@ -349,14 +408,27 @@ def _receive_document(package, raw, warnings, via, written) -> ReceiveResult:
     sender = package.sender.organ_id
     if not package.document_id:
         raise _refuse("Gói văn bản không có DocumentId.", via)
-    if package.business is not None and package.business.doc_type != BUSINESS_NEW:
-        kind = {1: "thu hồi", 2: "cập nhật", 3: "thay thế"}.get(package.business.doc_type, "nghiệp vụ khác")
-        raise _refuse(f"Gói {kind} văn bản {package.document_id} chưa được hệ thống này tiếp nhận qua liên thông; "
-                      "đề nghị nơi gửi liên hệ trực tiếp.", via)
+    business = package.business.doc_type if package.business is not None else BUSINESS_NEW
     agencies = _local_agencies(package, timezone.localdate())
     if not agencies:
         listed = ", ".join(o.organ_id for o in package.recipients) or "(trống)"
         raise _refuse(f"Không có nơi nhận nào của gói thuộc hệ thống này (nơi nhận: {listed}).", via)
+    if business in (BUSINESS_RECALL, BUSINESS_UPDATE):
+        return _receive_business(package, agencies, raw, warnings, via, written)
+    replaced: dict[int, InboxItem] = {}
+    if business == BUSINESS_REPLACE:
+        target = next((r.document_id for r in package.business.replacements if r.document_id), "") \
+            or package.business.document_id
+        if not target or target == package.document_id:
+            raise _refuse(f"Gói thay thế văn bản {package.document_id} không ghi DocumentId của văn bản bị thay thế.",
+                          via)
+        olds = _received_targets(sender, target, agencies)
+        if not olds:
+            raise _refuse(f"Không tìm thấy văn bản {target} do {sender} gửi đến nơi nhận của gói; văn bản thay thế "
+                          f"{package.document_id} không được tiếp nhận.", via)
+        replaced = {i.agency_id: i for i in olds}
+    elif business != BUSINESS_NEW:
+        raise _refuse(f"Loại nghiệp vụ {business} của gói {package.document_id} không được hỗ trợ.", via)
     result = ReceiveResult(kind="document", document_id=package.document_id)
     if ReceivedPackage.objects.filter(kind="document", sender_organ_id=sender,
                                       document_id=package.document_id).exists():
@@ -388,6 +460,9 @@ def _receive_document(package, raw, warnings, via, written) -> ReceiveResult:
                 InboxFile.objects.bulk_create([InboxFile(item=item, file=f, original_name=name[:255], position=i)
                                                for i, (f, name) in enumerate(stored)])
                 status_record(item=item, code=StatusCode.ARRIVED, at=now)
+                if agency.pk in replaced:
+                    old = InboxItem.objects.select_for_update().get(pk=replaced[agency.pk].pk)
+                    services.delivery_mark_replaced(old=old, new=item, reason=package.business.reason or "", at=now)
                 result.items.append(item)
     except IntegrityError:  # the same package arrived at the same moment through another request
         written.clear()
@@ -396,6 +471,76 @@ def _receive_document(package, raw, warnings, via, written) -> ReceiveResult:
         return result
     log.info("exchange received %s from %s via %s: %s item(s) (package %s)", package.document_id, sender, via,
              len(result.items), received.pk)
+    return result
+
+
+def _received_targets(sender: str, target: str, agencies: list[Agency]) -> list[InboxItem]:
+    """The deliveries of document `target` that `sender` sent us, at the package's local recipients."""
+    if not ReceivedPackage.objects.filter(kind="document", sender_organ_id=sender, document_id=target).exists():
+        return []
+    return list(InboxItem.objects.filter(exchange_document_id=target, source_document__isnull=True,
+                                         agency__in=agencies).order_by("pk"))
+
+
+def _receive_business(package, agencies, raw, warnings, via, written) -> ReceiveResult:
+    """A recall (business 1) or update (business 2) of a document `sender` sent us before: applied to each of its
+    deliveries here, in one transaction (any refusal changes nothing). The same package twice changes nothing."""
+    sender = package.sender.organ_id
+    business = package.business.doc_type
+    target = package.business.document_id or package.document_id
+    kind = "recall" if business == BUSINESS_RECALL else "update"
+    result = ReceiveResult(kind=kind, document_id=target)
+    reason = " ".join((package.business.reason or "").split())[:2000]
+    if not reason:
+        raise _refuse(f"Gói {'thu hồi' if kind == 'recall' else 'cập nhật'} văn bản {target} không ghi lý do "
+                      "(BussinessDocReason).", via)
+    now = timezone.now()
+    with transaction.atomic():
+        items = [InboxItem.objects.select_for_update().select_related("agency").get(pk=i.pk)
+                 for i in _received_targets(sender, target, agencies)]
+        if not items:
+            what = "thu hồi" if kind == "recall" else "cập nhật"
+            raise _refuse(f"Không tìm thấy văn bản {target} do {sender} gửi đến nơi nhận của gói; gói {what} "
+                          "không được áp dụng.", via)
+        changed = False
+        try:
+            if kind == "recall":
+                for item in items:
+                    changed |= services.delivery_recall_received(item=item, reason=reason, at=now)
+            else:
+                stored = []
+                for a in package.attachments:
+                    if a.path is None:
+                        continue
+                    content_type = (file_store.detect_content_type(a.path) or a.content_type
+                                    or "application/octet-stream")
+                    stored.append((_store(_prepared(a.path, a.name, content_type), written), a.name))
+                values = {"subject": package.subject or package.content or items[0].subject,
+                          "signer": package.signer.full_name[:100],
+                          "signer_title": (package.signer.competence or package.signer.position)[:200],
+                          "urgency": URGENCY_BY_PRIORITY.get(package.priority or 0, Urgency.NORMAL),
+                          "pages": package.other_info.page_amount, "due_date": package.due_date}
+                fingerprint = services.update_fingerprint(values=values, reason=reason,
+                                                          file_hashes=[f.sha256 for f, _ in stored])
+                for item in items:
+                    same_files = [f.file_id for f in item.files.all()] == [f.pk for f, _ in stored]
+                    version = services.delivery_apply_update(
+                        item=item, values=values, files=None if same_files or not stored else stored, reason=reason,
+                        at=now, fingerprint=fingerprint)
+                    changed |= version is not None
+        except Conflict as exc:
+            raise _refuse(exc.message, via) from None
+        if not changed:  # the same package again: roll back, and remove any file this call wrote
+            for rel in written:
+                Path(file_store.storage_path(Path(rel).name)).unlink(missing_ok=True)
+            written.clear()
+            result.duplicate = True
+            transaction.set_rollback(True)
+            return result
+        ReceivedPackage.objects.create(kind=kind, sender_organ_id=sender, document_id=target[:120],
+                                       raw=_store(raw, written), warnings=warnings, via=via[:100], received_at=now)
+        result.items = items
+    log.info("exchange received %s of %s from %s via %s: %s item(s)", kind, target, sender, via, len(items))
     return result
 
 
@@ -417,7 +562,28 @@ def _receive_status(package, raw, warnings, via, written) -> ReceiveResult:
             row.last_status_description = status.description[:4000]
             row.last_status_at = status.timestamp and timezone.make_aware(status.timestamp) or timezone.now()
             row.save(update_fields=["last_status_code", "last_status_description", "last_status_at"])
+            if status.code in (StatusCode.RECALL_ACCEPTED, StatusCode.RECALL_REFUSED):
+                _recall_answered(row.outbox_item_id, status)
     return ReceiveResult(kind="status", document_id=refs[0])
+
+
+def _recall_answered(outbox_item_id: int, status) -> None:
+    """The external recipient accepted (15) or refused (16) our recall: the outbox item says so."""
+    item = OutboxItem.objects.select_for_update().get(pk=outbox_item_id)
+    if item.recall_state != RecallState.REQUESTED:
+        return
+    accepted = status.code == StatusCode.RECALL_ACCEPTED
+    item.recall_state = RecallState.ACCEPTED if accepted else RecallState.REFUSED
+    item.save(update_fields=["recall_state"])
+    journal_record(actor=None, agency_id=item.agency_id,
+                   action="document.recall_accepted" if accepted else "document.recall_refused",
+                   obj=item.document, after={"recipient": item.recipient_name, "note": status.description[:500]})
+    notify(recipients=agency_clerk_ids(item.agency_id), agency_id=item.agency_id,
+           kind="exchange.recall_accepted" if accepted else "exchange.recall_refused",
+           title=f"{item.recipient_name} {'đồng ý' if accepted else 'từ chối'} thu hồi văn bản "
+                 f"{item.document.number_notation}"[:300], body=status.description[:1000],
+           url=reverse("exchange:document_statuses", kwargs={"pk": item.document_id}),
+           key=f"outbox:{item.pk}:recall:{status.code}:{status.timestamp}")
 
 
 # --- drop folder ----------------------------------------------------------------------------------

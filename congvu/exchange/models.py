@@ -22,6 +22,7 @@ class InboxStatus(models.TextChoices):
     REGISTERED = "registered", "Đã vào sổ"
     RETURNED = "returned", "Đã trả lại"
     WITHDRAWN = "withdrawn", "Đã thu hồi"
+    REPLACED = "replaced", "Đã được thay thế"
 
 
 class RecallState(models.TextChoices):
@@ -68,6 +69,13 @@ class InboxItem(models.Model):
     recall_state = models.CharField("thu hồi", max_length=10, choices=RecallState.choices, blank=True)
     recall_reason = models.TextField("lý do thu hồi", blank=True)
     recalled_at = models.DateTimeField("thời gian thu hồi", null=True, blank=True)
+    # Update and replace by the sender (QCVN 102 business 2 and 3; docs/decisions/0018). `replaces`: the earlier
+    # delivery this one (a new document) replaces; the earlier versions of an updated one are `versions`.
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by",
+                                 verbose_name="thay thế văn bản")
+    replace_reason = models.TextField("lý do thay thế", blank=True)
+    sender_updated_at = models.DateTimeField("nơi gửi cập nhật lúc", null=True, blank=True)
+    sender_update_reason = models.TextField("lý do cập nhật", blank=True)
 
     class Meta:
         verbose_name = "văn bản điện tử đến"
@@ -163,11 +171,68 @@ class OutboxItem(models.Model):
     posted_at = models.DateTimeField(null=True, blank=True)
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
+    # Recall of a document sent to another system (business 1 package; 15/16 come back as status packages) and
+    # the earlier external recipient this one replaces (its package carries business 3; docs/decisions/0018).
+    recall_state = models.CharField("thu hồi", max_length=10, choices=RecallState.choices, blank=True)
+    recall_reason = models.TextField("lý do thu hồi", blank=True)
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    replace_reason = models.TextField("lý do thay thế", blank=True)
 
     class Meta:
         verbose_name = "văn bản chờ gửi"
         verbose_name_plural = "văn bản chờ gửi"
         indexes = [models.Index(fields=["agency", "status", "-id"], name="outbox_queue_idx")]
+
+
+class VersionKind(models.TextChoices):
+    UPDATE = "update", "Cập nhật"
+    REPLACE = "replace", "Thay thế"
+
+
+class DeliveryVersion(models.Model):
+    """An earlier version of a document, kept when its sender updated it (QCVN 102 business 2): the metadata and
+    the files as they were before. On the receiving side `item` is the delivery (and `document` the incoming
+    document it was registered as, if any); on the sending side `item` is null and `document` is the outgoing
+    document. Files are StoredFiles, never modified nor deleted, so the earlier files stay readable."""
+
+    item = models.ForeignKey(InboxItem, null=True, blank=True, on_delete=models.CASCADE, related_name="versions")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="exchange_versions")
+    kind = models.CharField(max_length=10, choices=VersionKind.choices, default=VersionKind.UPDATE)
+    reason = models.TextField("lý do")
+    values = models.JSONField(default=dict)  # the earlier metadata: subject, signer, signer_title, pages…
+    files = models.JSONField(default=list)  # the earlier files: [{"file_id", "name"}]
+    # What the update brought (hash of its metadata, reason and file hashes): the same update twice is kept once.
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField("thời gian")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "fingerprint"], condition=models.Q(item__isnull=False),
+                                    name="delivery_version_once"),
+        ]
+
+
+class BusinessSend(models.Model):
+    """A recall (business 1) or update (business 2) package to an external recipient that was sent the document,
+    drained by the connector like a `Transmission` (lease, backoff)."""
+
+    outbox_item = models.ForeignKey(OutboxItem, on_delete=models.PROTECT, related_name="business_sends")
+    business = models.PositiveSmallIntegerField()  # 1 recall, 2 update
+    reason = models.TextField()
+    state = models.CharField(max_length=10, default="pending")  # TransmissionState values
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="business_send_due_idx")]
 
 
 # --- Agency directory (QCVN 102 §3.6 identifiers, QĐ 20/2020 and QĐ 09/2025; docs/decisions/0015) ---

@@ -8,7 +8,8 @@ sender reads as the recipient's timeline. Recorded idempotently: once per code a
 - 02 rejection with the reason (`inbox_return`); 03 registration (`inbox_register`);
 - 04 assignment, 05 processing, 06 completion: hooks called by `congvu.workflow.services` on the incoming
   document the delivery was registered as (`on_directed`, `on_progress`, `on_accepted`);
-- 13 / 15 / 16: the recall flow (`congvu.exchange.services.delivery_recall_*`).
+- 13 / 15 / 16: the recall flow (`congvu.exchange.services.delivery_recall_*`). Once a recall is accepted
+  (15), 04/05/06 are no longer recorded nor sent for that delivery (docs/decisions/0018).
 
 The hooks run inside the workflow's transaction: nothing is recorded when the workflow step fails.
 """
@@ -16,8 +17,18 @@ The hooks run inside the workflow's transaction: nothing is recorded when the wo
 from django.db import transaction
 from django.utils import timezone
 
-from congvu.exchange.models import REPEATABLE_CODES, ExchangeStatus, InboxItem, InboxStatus, StatusCode
+from congvu.exchange.models import (
+    REPEATABLE_CODES,
+    ExchangeStatus,
+    InboxItem,
+    InboxStatus,
+    RecallState,
+    StatusCode,
+)
 from congvu.org.selectors import official_for_user
+
+# Processing statuses, no longer recorded nor sent once the sender's recall was accepted (15).
+AFTER_REGISTRATION = (StatusCode.ASSIGNED.value, StatusCode.PROCESSING.value, StatusCode.COMPLETED.value)
 
 
 def _actor_name(actor) -> str:
@@ -33,6 +44,9 @@ def status_record(*, item: InboxItem, code: str, actor=None, description: str = 
     otherwise). Returns the new row, or None when a once-only code is already recorded. Call it inside the
     transaction of the step it reports, with `item` locked or just created."""
     code = StatusCode(code).value
+    if code in AFTER_REGISTRATION and item.recall_state == RecallState.ACCEPTED:
+        # The recall was accepted: the document is no longer processed for its sender (docs/decisions/0018).
+        return None
     if code not in REPEATABLE_CODES and ExchangeStatus.objects.filter(item_id=item.pk, code=code).exists():
         return None
     description = description or StatusCode(code).label
@@ -51,7 +65,8 @@ def _registered_item(document_id: int | None) -> InboxItem | None:
     if not document_id:
         return None
     return (InboxItem.objects.select_for_update().filter(incoming_document_id=document_id,
-                                                         status=InboxStatus.REGISTERED).first())
+                                                         status=InboxStatus.REGISTERED)
+            .exclude(recall_state=RecallState.ACCEPTED).first())
 
 
 def on_directed(*, actor, document_id: int, text: str = "") -> None:

@@ -11,6 +11,7 @@ CONGVU_MAX_UPLOAD_MB largest accepted attachment (default 50)
 Background jobs and e-mail: see the jobs block below (CONGVU_TASK_BROKER, CONGVU_EMAIL_URL, ...).
 Digital signatures (read in congvu/signing/config.py): CONGVU_PKI_DIR, CONGVU_TRUST_ROOTS,
 CONGVU_TRUST_DEMO_CA, CONGVU_PKCS11_* (token library, slot, PIN, labels).
+Exchange connector: CONGVU_EXCHANGE_FOLDER (see the exchange block below).
 """
 
 import os
@@ -197,6 +198,12 @@ from congvu.notifications.mail import email_settings as _email_settings  # noqa:
 globals().update(_email_settings(os.environ))
 SITE_URL = os.environ.get("CONGVU_SITE_URL", "http://localhost:8000").rstrip("/")
 # --- end of background jobs and e-mail -----------------------------------------------------------
+
+# --- Exchange connector (congvu.exchange, docs/decisions/0017) -------------------------------------
+# CONGVU_EXCHANGE_FOLDER  drop folder whose inbox/*.edxml the periodic job exchange.run (and
+#                         `congvu exchange run` without --folder) collects every minute; unset: none.
+#                         Packages for folder peers are written to each peer's own folder.
+CONGVU_EXCHANGE_FOLDER = os.environ.get("CONGVU_EXCHANGE_FOLDER", "").strip()
 
 LOGGING = {
     "version": 1,

@@ -142,6 +142,8 @@ class DossierCodeTemplate(models.Model):
     valid_from = models.DateField("hiệu lực từ")
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
     basis = models.CharField("căn cứ", max_length=300, blank=True)
+    # A shipped template may wait for its configuration (the national format needs the AA digits).
+    active = models.BooleanField("đang dùng", default=True)
 
     class Meta:
         ordering = ["agency_id", "-valid_from"]

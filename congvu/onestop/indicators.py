@@ -1,0 +1,274 @@
+"""The Decision 766 service-quality indicators (QĐ 766/QĐ-TTg) that the system's own data can compute,
+REGULATIONS §4.10, each with its formula, threshold and points: R = numerator / denominator × 100 %;
+**score = Pmax if R ≥ T, else R × Pmax / T** (a sub-indicator without a published threshold is scored with
+T = 100 %, i.e. R × Pmax — said beside it). The others are listed with the reason they cannot be computed.
+
+Same period, scope and visibility as the statistics (congvu.onestop.stats). Four grouped queries, by receiving
+agency: dossiers (2.1, 2.2, 3.3, 4.1, the late share of 5.4), their papers (4.2), ratings (5.4) and
+certified copies; nothing loops over dossiers in Python.
+
+- **2.1 early or on time** (DVCQG rule, §4.7): dossiers done (9, 10) in the period are on time when early or
+  on time (recorded, or ended ≤ appointment); dossiers not ended at T count with "end of period": waiting for
+  a supplement or paused (5, 6, 8) they end at the pause (on time when it began ≤ appointment), otherwise
+  on time when the appointment is ≥ T. **More than one supplement request (Pause rows) ⇒ late.** The
+  supplement time deduction is already in our appointment: the clock stops during the supplement (resume
+  rule: due_at moves by the time paused) or restarts (restart rule: a new appointment), so the comparison is
+  with `due_at`. Withdrawn dossiers are left out.
+- **2.2 average time**: Σ (end − clock start − time paused) / dossiers done in the period, in calendar days
+  (the procedures' working-day units would need the calendar per dossier; tracked, no points).
+- **3.3 online**: dossiers received online (channel 2) / dossiers received, T 50 %, 12 points; no DVCQG sync
+  yet, so the sync ratio is taken as 1.
+- **4.1 electronic result**: done dossiers with a result file / done dossiers (we cannot tell which need a
+  paper result: all are counted), no published threshold.
+- **4.2 digitised**: (papers provided with a file + results with a file) / (papers provided + results of done
+  dossiers), for the dossiers received in the period, T 80 %, 4 points.
+- **5.4 satisfaction**: 100 % − (late share by 2.1 among done dossiers + dissatisfied share of the ratings
+  given in the period), T 90 %, 6 points.
+- **e-certified copies**: electronic certified copies made in the period (a count; 2 points in the group,
+  the formula is not published: no points).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+
+from congvu.core.folding import vi_sort_key
+from congvu.onestop import stats
+from congvu.onestop.models import (
+    CertifiedCopy,
+    Channel,
+    DossierComponent,
+    Pause,
+    PauseKind,
+    Rating,
+    Timeliness,
+)
+from congvu.org.models import Agency
+
+
+@dataclass(frozen=True)
+class Definition:
+    code: str
+    name: str
+    formula: str
+    threshold: float | None  # T as a fraction; None: not published (scored as 1.0)
+    max_points: float | None  # None: tracked or not scored
+    group: str
+
+
+DEFINITIONS = (
+    Definition("2.1", "Hồ sơ giải quyết trước hạn, đúng hạn",
+               "Số hồ sơ trước hạn, đúng hạn (kể cả hồ sơ chưa kết thúc còn trong hạn tại cuối kỳ; hồ sơ yêu cầu "
+               "bổ sung quá một lần tính là quá hạn) / số hồ sơ đã giải quyết trong kỳ và chưa kết thúc tại cuối kỳ",
+               None, 20, "Tiến độ giải quyết"),
+    Definition("2.2", "Thời gian giải quyết trung bình",
+               "Tổng thời gian (kết thúc − bắt đầu tính thời hạn − thời gian tạm dừng) / số hồ sơ đã giải quyết "
+               "trong kỳ; tính bằng ngày lịch", None, None, "Tiến độ giải quyết"),
+    Definition("3.3", "Hồ sơ trực tuyến",
+               "Số hồ sơ tiếp nhận trực tuyến (kênh 2) / số hồ sơ tiếp nhận trong kỳ × tỷ lệ đồng bộ (chưa đồng "
+               "bộ với Cổng DVCQG: lấy bằng 1)", 0.5, 12, "Dịch vụ công trực tuyến"),
+    Definition("4.1", "Kết quả điện tử",
+               "Số hồ sơ đã giải quyết có tệp kết quả / số hồ sơ đã giải quyết trong kỳ (coi mọi hồ sơ đều có kết "
+               "quả giấy)", None, 6, "Số hóa hồ sơ"),
+    Definition("4.2", "Số hóa hồ sơ",
+               "(Số thành phần hồ sơ đã nộp có tệp + số kết quả có tệp) / (số thành phần hồ sơ đã nộp + số hồ sơ "
+               "đã giải quyết), của hồ sơ tiếp nhận trong kỳ", 0.8, 4, "Số hóa hồ sơ"),
+    Definition("5.4", "Mức độ hài lòng về giải quyết hồ sơ",
+               "100% − (tỷ lệ hồ sơ quá hạn theo chỉ số 2.1 trong số hồ sơ đã giải quyết + tỷ lệ đánh giá không "
+               "hài lòng trong số đánh giá trong kỳ)", 0.9, 6, "Mức độ hài lòng"),
+    Definition("ecopy", "Chứng thực bản sao điện tử",
+               "Số bản sao chứng thực điện tử cấp trong kỳ (Quyết định 766 chưa công bố công thức: chỉ đếm)",
+               None, None, "Số hóa hồ sơ"),
+)
+NOT_COMPUTABLE = (
+    ("1.1", "Công khai TTHC đúng hạn", "Cần ngày quyết định công bố và ngày hiệu lực của văn bản quy định TTHC."),
+    ("1.2", "Cập nhật lên CSDL quốc gia đúng hạn", "Cần ngày đăng tải trên CSDL quốc gia về TTHC."),
+    ("1.3", "Công khai đầy đủ các nội dung TTHC", "Cần đối chiếu với CSDL quốc gia về TTHC."),
+    ("1.4", "Đồng bộ hồ sơ lên Cổng DVCQG", "Chưa đồng bộ với Cổng Dịch vụ công quốc gia."),
+    ("3.1", "TTHC cung cấp trực tuyến", "Cần danh mục TTHC thuộc thẩm quyền từ CSDL quốc gia."),
+    ("3.5", "Phí, lệ phí đồng bộ thanh toán trực tuyến", "Chưa kết nối thanh toán trực tuyến."),
+    ("3.6", "Hồ sơ thanh toán trực tuyến", "Chưa kết nối thanh toán trực tuyến."),
+    ("4.3", "Tái sử dụng dữ liệu số hóa", "Chưa có kho dữ liệu số hóa dùng chung."),
+    ("4.4", "Kho dữ liệu của công dân", "Chưa kết nối kho dữ liệu công dân trên Cổng DVCQG."),
+    ("4.5", "Khai thác CSDL quốc gia về dân cư, VNeID", "Chưa kết nối CSDL dân cư, VNeID."),
+    ("5.2", "Xử lý phản ánh, kiến nghị đúng hạn", "Hệ thống chưa quản lý phản ánh, kiến nghị."),
+    ("5.3", "Hài lòng về xử lý phản ánh, kiến nghị", "Hệ thống chưa quản lý phản ánh, kiến nghị."),
+)
+RULE = "Điểm = điểm tối đa nếu R ≥ T, ngược lại R × điểm tối đa / T (không công bố ngưỡng: T = 100%)."
+
+
+def points(rate: float | None, threshold: float | None, max_points: float | None) -> float | None:
+    """score = Pmax if R ≥ T, else R × Pmax / T (T = 1 when no threshold is published)."""
+    if rate is None or max_points is None:
+        return None
+    t = threshold or 1.0
+    return float(max_points) if rate >= t else rate * max_points / t
+
+
+@dataclass
+class Value:
+    definition: Definition
+    numerator: int | None = None
+    denominator: int | None = None
+    amount: float | None = None  # 2.2: days; ecopy: count
+
+    @property
+    def rate(self) -> float | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return max(0.0, self.numerator / self.denominator)
+
+    @property
+    def points(self) -> float | None:
+        return points(self.rate, self.definition.threshold, self.definition.max_points)
+
+    @property
+    def threshold_label(self) -> str:
+        d = self.definition
+        if d.max_points is None:
+            return "—"
+        return stats.percent(d.threshold) if d.threshold else "không công bố (100%)"
+
+    def as_dict(self) -> dict:
+        d = self.definition
+        return {"code": d.code, "name": d.name, "formula": d.formula, "numerator": self.numerator,
+                "denominator": self.denominator, "rate": self.rate, "amount": self.amount,
+                "threshold": d.threshold, "max_points": d.max_points, "points": self.points}
+
+
+@dataclass
+class Row:
+    key: str
+    name: str
+    counts: dict = field(default_factory=dict)
+    values: list[Value] = field(default_factory=list)
+
+    def value(self, code: str) -> Value:
+        return next(v for v in self.values if v.definition.code == code)
+
+
+@dataclass
+class IndicatorReport:
+    period: stats.Period
+    total: Row
+    by_agency: list[Row]
+    not_computable: tuple = NOT_COMPUTABLE
+
+
+COUNT_KEYS = ("on_time", "assessed", "done", "done_late", "received", "online", "done_with_result",
+              "received_done", "received_done_with_result", "papers", "papers_with_file", "ratings",
+              "dissatisfied", "copies", "duration_seconds", "paused_seconds")
+
+
+def _values(counts: dict) -> list[Value]:
+    c = counts
+    by = {d.code: d for d in DEFINITIONS}
+    done = c["done"]
+    avg = None
+    if done:
+        avg = max(0.0, (c["duration_seconds"] - c["paused_seconds"]) / done / 86400)
+    # 5.4: 100 % − late share − dissatisfied share, as numerator / denominator over a common denominator.
+    sat_num = sat_den = None
+    if done or c["ratings"]:
+        late_share = (done - c["on_time_done"]) / done if done else 0.0
+        dis_share = c["dissatisfied"] / c["ratings"] if c["ratings"] else 0.0
+        sat_den = 10_000
+        sat_num = round(max(0.0, 1 - late_share - dis_share) * sat_den)
+    return [
+        Value(by["2.1"], c["on_time"], c["assessed"]),
+        Value(by["2.2"], amount=avg),
+        Value(by["3.3"], c["online"], c["received"]),
+        Value(by["4.1"], c["done_with_result"], done),
+        Value(by["4.2"], c["papers_with_file"] + c["received_done_with_result"], c["papers"] + c["received_done"]),
+        Value(by["5.4"], sat_num, sat_den),
+        Value(by["ecopy"], amount=float(c["copies"])),
+    ]
+
+
+def indicator_report(*, user, date_from=None, date_to=None, agency_id: int | None = None,
+                     now: dt.datetime | None = None) -> IndicatorReport:
+    period = stats.period_for(date_from, date_to, now=now)
+    filter_ids, agency_ids, _, _ = stats.resolve_scope(user, agency_id=agency_id)
+    S, E, T = period.start, period.end, period.as_of
+    base = stats._base(agency_ids=filter_ids, version_ids=None, department_id=None, period=period)
+
+    multi = Q(pk__in=Pause.objects.filter(kind=PauseKind.SUPPLEMENT).values("dossier_id")
+              .annotate(n=Count("pk")).filter(n__gt=1).values("dossier_id"))
+    received = ~Q(status__in=stats.NOT_RECEIVED)
+    done = received & Q(status__in=stats.DONE, ended__gte=S, ended__lt=T)
+    unrecorded = ~Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE])
+    done_ok = done & ~multi & (Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME]) | (
+        unrecorded & (Q(due_at__isnull=True) | Q(ended__lte=F("due_at")))))
+    in_total = received & Q(recv__lt=E) & ~Q(status__in=stats.ENDED, ended__lt=S)
+    open_at_t = in_total & (~Q(status__in=stats.ENDED) | Q(ended__isnull=True) | Q(ended__gte=T))
+    waiting = Q(status__in=stats.WAITING) & (Q(paused_at__isnull=True) | Q(paused_at__lt=T))
+    open_ok = open_at_t & ~multi & (
+        (~waiting & (Q(due_at__isnull=True) | Q(due_at__gte=T)))
+        | (waiting & (Q(due_at__isnull=True) | Q(paused_at__isnull=True) | Q(paused_at__lte=F("due_at")))))
+    new = received & Q(recv__gte=S, recv__lt=E)
+    has_result = Q(result_file__isnull=False)
+    duration = ExpressionWrapper(F("ended") - F("clock_start"), output_field=DurationField())
+    grouped = {g.pop("agency_id"): g for g in base.values("agency_id").annotate(
+        on_time=Count("pk", filter=done_ok | open_ok),
+        on_time_done=Count("pk", filter=done_ok),
+        assessed=Count("pk", filter=done | open_at_t),
+        done=Count("pk", filter=done),
+        received=Count("pk", filter=new),
+        online=Count("pk", filter=new & Q(channel=Channel.ONLINE)),
+        done_with_result=Count("pk", filter=done & has_result),
+        received_done=Count("pk", filter=new & done),
+        received_done_with_result=Count("pk", filter=new & done & has_result),
+        duration=Sum(duration, filter=done & Q(clock_start__isnull=False)),
+        paused_seconds=Sum("paused_seconds", filter=done & Q(clock_start__isnull=False)),
+    ).order_by()}
+
+    # Papers of the dossiers received in the period (provided only).
+    papers = DossierComponent.objects.filter(provided=True, dossier__in=base.filter(new).values("pk"))
+    paper_counts = {g["dossier__agency_id"]: g for g in papers.values("dossier__agency_id").annotate(
+        papers=Count("pk"), papers_with_file=Count("pk", filter=Q(file__isnull=False))).order_by()}
+    ratings = Rating.objects.filter(created_at__gte=S, created_at__lt=E)
+    copies = CertifiedCopy.objects.filter(certified_at__gte=S, certified_at__lt=E)
+    if filter_ids is not None:
+        ratings = ratings.filter(dossier__agency_id__in=sorted(filter_ids))
+        copies = copies.filter(agency_id__in=sorted(filter_ids))
+    rating_counts = {g["dossier__agency_id"]: g for g in ratings.values("dossier__agency_id").annotate(
+        ratings=Count("pk"), dissatisfied=Count("pk", filter=Q(overall=0))).order_by()}
+    copy_counts = dict(copies.values("agency_id").annotate(n=Count("pk")).values_list("agency_id", "n").order_by())
+
+    agencies = {a.pk: a for a in Agency.objects.filter(pk__in=sorted(agency_ids))}
+    ids = set(grouped) | set(paper_counts) | set(rating_counts) | set(copy_counts)
+    total_counts = dict.fromkeys(COUNT_KEYS + ("on_time_done",), 0)
+    rows = []
+    for a_id in ids:
+        g = grouped.get(a_id, {})
+        counts = {k: g.get(k) or 0 for k in ("on_time", "on_time_done", "assessed", "done", "received", "online",
+                                             "done_with_result", "received_done", "received_done_with_result",
+                                             "paused_seconds")}
+        counts["duration_seconds"] = _seconds(g.get("duration"))
+        counts["papers"] = paper_counts.get(a_id, {}).get("papers", 0)
+        counts["papers_with_file"] = paper_counts.get(a_id, {}).get("papers_with_file", 0)
+        counts["ratings"] = rating_counts.get(a_id, {}).get("ratings", 0)
+        counts["dissatisfied"] = rating_counts.get(a_id, {}).get("dissatisfied", 0)
+        counts["copies"] = copy_counts.get(a_id, 0)
+        counts["done_late"] = counts["done"] - counts["on_time_done"]
+        for k, v in counts.items():
+            total_counts[k] = total_counts.get(k, 0) + v
+        a = agencies.get(a_id)
+        rows.append(Row(f"a:{a_id}", a.name if a else f"#{a_id}", counts, _values(counts)))
+    rows.sort(key=lambda r: vi_sort_key(r.name))
+    total = Row("total", "Tổng cộng", total_counts, _values(total_counts))
+    return IndicatorReport(period=period, total=total, by_agency=rows)
+
+
+def _seconds(value) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, (int, float, Decimal)):  # microseconds, on a backend without a duration type
+        return float(value) / 1_000_000
+    return 0.0

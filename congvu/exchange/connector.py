@@ -250,6 +250,20 @@ def business_package_bytes(row: BusinessSend) -> bytes:
     return out.getvalue()
 
 
+def _readable_refusal(message: str) -> tuple[str, bool]:
+    """"<peer> trả lời 422: {"error": "…"}" → ("<peer> từ chối: …", True); other messages as they are."""
+    import json
+
+    head, sep, body = message.partition(" trả lời 422: ")
+    if not sep:
+        return message, False
+    try:
+        text = json.loads(body).get("error") or body
+    except (ValueError, AttributeError):
+        text = body
+    return f"{head} từ chối: {text}", True
+
+
 def send_business(row: BusinessSend) -> bool:
     transmission = getattr(row.outbox_item, "transmission", None)
     if transmission is None:
@@ -258,7 +272,9 @@ def send_business(row: BusinessSend) -> bool:
     try:
         transports.send(transmission.peer, business_package_bytes(row), name=f"business-{row.pk}")
     except (transports.TransportError, EdxmlError, OSError) as exc:
-        _retry(BusinessSend, row.pk, getattr(exc, "message", None) or str(exc))
+        message, refused = _readable_refusal(getattr(exc, "message", None) or str(exc))
+        # Refused by the receiving system (422: e.g. the document was recalled there): final, not retried.
+        _retry(BusinessSend, row.pk, message, final=refused)
         return False
     _mark_sent(BusinessSend, row.pk)
     log.info("exchange sent business %s of %s to %s", row.business, transmission.document_id, transmission.organ_id)

@@ -46,12 +46,12 @@ def test_a_real_document_package_is_received(samples):
         True, [], 1, 1)
 
 
-def test_a_recall_package_is_refused_clearly(samples):
+def test_a_recall_package_of_a_document_never_received_is_refused_clearly(samples):
     make_agency(name="UBND tỉnh Quảng Nam", identifier="000.00.00.H41")
     with pytest.raises(ValidationFailed) as err:
         connector.receive((samples / "document_recall.edxml").read_bytes(), via="test")
-    assert err.value.message == ("Gói thu hồi văn bản 000.00.00.G22,2015/09/30,7816/VPCP-TTĐT chưa được hệ thống "
-                                 "này tiếp nhận qua liên thông; đề nghị nơi gửi liên hệ trực tiếp.")
+    assert err.value.message == ("Không tìm thấy văn bản 000.00.00.G22,2015/09/30,7816/VPCP-TTĐT do 000.00.00.G22 "
+                                 "gửi đến nơi nhận của gói; gói thu hồi không được áp dụng.")
     assert (InboxItem.objects.count(), ReceivedPackage.objects.count()) == (0, 0)
 
 

@@ -99,11 +99,11 @@ def _locked(actor, dossier: Dossier | int) -> Dossier:
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
     if not visible_dossiers(actor).filter(pk=pk).exists():
         raise NotFound("Không tìm thấy hồ sơ hoặc bạn không có quyền xem.")
-    return Dossier.objects.select_for_update().select_related("agency", "procedure_version").get(pk=pk)
+    return Dossier.objects.select_for_update(of=("self",)).select_related("agency", "procedure_version").get(pk=pk)
 
 
 def _open_step(dossier: Dossier) -> DossierStep | None:
-    return (DossierStep.objects.select_for_update().filter(dossier=dossier, finished_at__isnull=True)
+    return (DossierStep.objects.select_for_update(of=("self",)).filter(dossier=dossier, finished_at__isnull=True)
             .select_related("agency", "department", "handler", "procedure_step").order_by("-position", "-id").first())
 
 
@@ -146,7 +146,7 @@ def _url(dossier: Dossier) -> str:
     return reverse("onestop:dossier", args=[dossier.pk])
 
 
-def _counter_staff(agency_id: int) -> list[int]:
+def counter_staff(agency_id: int) -> list[int]:
     return list(Membership.objects.filter(agency_id=agency_id, role=Role.ONESTOP, active=True)
                 .values_list("official_id", flat=True).distinct())
 
@@ -460,7 +460,7 @@ def dossier_apology(*, actor, dossier: Dossier | int, reason: str, new_due_at, a
               note=f"Hẹn lại ngày trả: {_fmt(new_due)}. Lý do: {reason}")
     _journal(actor, d, "dossier_apology", before,
              {"apology": apology.pk, "new_due_at": new_due, "reason": reason})
-    notify(recipients=[p for p in _counter_staff(d.agency_id) if p != official.pk], agency_id=d.agency_id,
+    notify(recipients=[p for p in counter_staff(d.agency_id) if p != official.pk], agency_id=d.agency_id,
            kind="onestop.apology", title=f"Hồ sơ {d}: xin lỗi, hẹn lại ngày trả {_fmt(new_due)}",
            body=f"Hạn cũ {_fmt(d.due_at)}. Lý do: {reason}. Đề nghị thông báo cho tổ chức, cá nhân.",
            url=_url(d), key=f"onestop.apology:{d.pk}")
@@ -530,7 +530,7 @@ def _record_result(*, actor, dossier, note, file, at, written) -> Dossier:
     event_add(dossier=d, kind=EventKind.PROCESSED, actor=official, at=now, note=note)
     _journal(actor, d, "dossier_record_result", before,
              {"result_note": note, "result_file": stored.pk if stored else None})
-    notify(recipients=[p for p in _counter_staff(d.agency_id) if p != official.pk], agency_id=d.agency_id,
+    notify(recipients=[p for p in counter_staff(d.agency_id) if p != official.pk], agency_id=d.agency_id,
            kind="onestop.processed", title=f"Hồ sơ {d} đã có kết quả, chờ trả",
            body=f"{d.procedure_version.procedure.name} — {d.applicant_name}.", url=_url(d),
            key=f"onestop.processed:{d.pk}")

@@ -297,19 +297,24 @@ def return_queue(user, *, agency_id: int | None = None) -> QuerySet[Dossier]:
 
 def late_soon(user, *, agency_id: int | None = None, now: dt.datetime | None = None) -> list[Dossier]:
     """"Sắp trễ hạn, cần xin lỗi": visible dossiers still being processed (clock running), without an apology,
-    due within two working days or already past the deadline. `apology_deadline` and `apology_possible` are
-    set on each (the apology must be given at least one working day before the deadline)."""
-    from congvu.workdays.services import calendar_for
-
-    now = now or timezone.now()
-    qs = visible_dossiers(user).filter(status__in=RUNNING_STATUSES, due_at__isnull=False, apology__isnull=True)
+    due within two working days or already past the deadline. `apology_deadline`, `apology_possible` and
+    `is_overdue` are set on each (the apology must be given at least one working day before the deadline)."""
+    qs = visible_dossiers(user)
     if agency_id is not None:
         qs = qs.filter(agency_id=agency_id)
+    return late_soon_among(qs, now=now or timezone.now())
+
+
+def late_soon_among(qs: QuerySet[Dossier], *, now: dt.datetime, limit: int = 2000) -> list[Dossier]:
+    """The rule behind `late_soon`, over any set of dossiers (the reminder job passes all of them)."""
+    from congvu.workdays.services import calendar_for
+
+    qs = qs.filter(status__in=RUNNING_STATUSES, due_at__isnull=False, apology__isnull=True)
     out = []
     calendars: dict[int, object] = {}
     # A coarse bound first (16 working hours never span more than three weeks), then the exact rule.
     for d in qs.filter(due_at__lte=now + dt.timedelta(days=21)).select_related(
-            "agency", "procedure_version__procedure").order_by("due_at", "id")[:2000]:
+            "agency", "procedure_version__procedure").order_by("due_at", "id")[:limit]:
         cal = calendars.get(d.agency_id) or calendars.setdefault(d.agency_id, calendar_for(agency=d.agency))
         if cal.add_working_hours(now, LATE_SOON_HOURS) < d.due_at:
             continue

@@ -63,6 +63,11 @@ def copy_fee(*, pages: int, copies: int = 1) -> int:
     return min(per_copy, FEE_CAP_PER_COPY) * copies
 
 
+def money(value: int) -> str:
+    """12000 → "12.000" (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
 def register_book(year: int) -> str:
     """The register the number belongs to: one electronic book a year, e.g. 01/2026-SCT/BS."""
     return f"01/{year}-{BOOK_SUFFIX}"
@@ -414,15 +419,20 @@ def _certifier(actor, agency: Agency, certifier_id, errors: dict) -> Official | 
     return allowed[pk]
 
 
-def _dossier(agency: Agency, dossier_id, errors: dict) -> Dossier | None:
-    if dossier_id in (None, ""):
+def _dossier(agency: Agency, dossier_id, dossier_code, errors: dict) -> Dossier | None:
+    """The one-stop dossier the certification answers, by id (API) or by its code (the counter's form)."""
+    found = Dossier.objects.filter(agency=agency).select_related("procedure_version__procedure")
+    code = _clean(dossier_code).replace(" ", "").upper()
+    if code:
+        dossier = found.exclude(code="").filter(code__iexact=code).first()
+    elif dossier_id not in (None, ""):
+        try:
+            pk = int(str(dossier_id))
+        except ValueError:
+            pk = None
+        dossier = found.filter(pk=pk).first() if pk and 0 < pk < 2**63 else None
+    else:
         return None
-    try:
-        pk = int(str(dossier_id))
-    except ValueError:
-        pk = None
-    dossier = (Dossier.objects.filter(pk=pk, agency=agency).select_related("procedure_version__procedure").first()
-               if pk else None)
     if dossier is None:
         errors["dossier"] = "Không tìm thấy hồ sơ này trong cơ quan."
         return None
@@ -447,7 +457,7 @@ def _take_number(agency: Agency, year: int) -> int:
 
 def certified_copy_create(*, actor, agency: Agency, uploads, document_title: str, requester_name: str,
                           requester_id_number: str = "", pages: int | None = None, copies=1, certifier_id=None,
-                          dossier_id=None, now: dt.datetime | None = None,
+                          dossier_id=None, dossier_code: str | None = None, now: dt.datetime | None = None,
                           signer=None) -> CertifiedCopy:
     """Certify an electronic copy of an original and return it.
 
@@ -475,7 +485,7 @@ def certified_copy_create(*, actor, agency: Agency, uploads, document_title: str
         errors["requester_id_number"] = "Số giấy tờ tùy thân gồm 6 đến 20 chữ số hoặc chữ cái."
     copy_count = _positive(copies, field="copies", label="Số bản sao", errors=errors, default=1, maximum=MAX_COPIES)
     certifier = _certifier(actor, agency, certifier_id, errors)
-    dossier = _dossier(agency, dossier_id, errors)
+    dossier = _dossier(agency, dossier_id, dossier_code, errors)
     if errors:
         raise ValidationFailed(next(iter(errors.values())) if len(errors) == 1
                                else "Thông tin chứng thực chưa đúng; xem các ô được đánh dấu.", fields=errors)

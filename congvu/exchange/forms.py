@@ -53,3 +53,42 @@ class InboxRegisterForm(forms.Form):
     def add_service_errors(self, fields: dict[str, str]) -> None:
         for name, message in fields.items():
             self.add_error(name if name in self.fields else None, message)
+
+
+class UpdateSendForm(forms.Form):
+    """The sender's update of an issued document sent electronically (QCVN 102 business 2): the corrected
+    metadata (prefilled with the current values) and, if chosen, new files replacing the document's files."""
+
+    reason = forms.CharField(label="Lý do cập nhật", widget=forms.Textarea(attrs={"rows": 2}))
+    subject = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 3}))
+    signer = forms.CharField(label="Người ký")
+    signer_title = forms.CharField(label="Chức vụ người ký")
+    pages = forms.CharField(label="Số trang")
+    due_date = forms.CharField(label="Hạn trả lời", widget=_date_input())
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("subject", "signer", "signer_title", "pages", "due_date")
+
+    def __init__(self, *args, document=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.required = False
+        self.document = document
+        if document is not None and not self.is_bound:
+            self.initial.update({
+                "subject": document.subject, "signer": document.signer, "signer_title": document.signer_title,
+                "pages": document.pages or "",
+                "due_date": document.due_date.strftime("%d/%m/%Y") if document.due_date else "",
+            })
+
+    def changes(self) -> dict:
+        """The fields whose submitted value differs from the document's (the service validates them)."""
+        self.is_valid()
+        d = self.cleaned_data
+        current = {"subject": self.document.subject, "signer": self.document.signer,
+                   "signer_title": self.document.signer_title, "pages": str(self.document.pages or ""),
+                   "due_date": self.document.due_date.strftime("%d/%m/%Y") if self.document.due_date else ""}
+        return {k: d.get(k, "") for k in self.FIELDS if str(d.get(k, "")).strip() != current[k]}
+
+    def add_service_errors(self, fields: dict[str, str]) -> None:
+        for name, message in fields.items():
+            self.add_error(name if name in self.fields else None, message)

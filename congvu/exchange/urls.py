@@ -16,6 +16,12 @@ urlpatterns = [
     path("exchange/deliveries/<int:pk>/recall/", views.delivery_recall, name="delivery_recall"),
     path("exchange/inbox/<int:pk>/recall/accept/", views.inbox_recall_accept, name="inbox_recall_accept"),
     path("exchange/inbox/<int:pk>/recall/refuse/", views.inbox_recall_refuse, name="inbox_recall_refuse"),
+    # Update, replace, recall to other systems, earlier versions (docs/decisions/0018).
+    path("exchange/documents/<int:pk>/update/", views.document_update_send, name="document_update_send"),
+    path("exchange/documents/<int:pk>/replace/", views.document_replace_send, name="document_replace_send"),
+    path("exchange/outbox/<int:pk>/recall/", views.outbox_recall, name="outbox_recall"),
+    path("exchange/versions/<int:pk>/", views.version_detail, name="version_detail"),
+    path("exchange/versions/<int:pk>/files/<int:index>/", views.version_file, name="version_file"),
 ]
 
 from congvu.exchange import directory_views  # noqa: E402

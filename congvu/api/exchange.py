@@ -400,3 +400,98 @@ def _external_delivery(e) -> dict:
 def document_external_deliveries(request: HttpRequest,
                                  document_id: int = Path(..., ge=1, le=MAX_ID, description="Id của văn bản đi.")):
     return [_external_delivery(e) for e in selectors.external_deliveries(user=request.auth, document=document_id)]
+
+
+# --- update, replace, recall to other systems (QCVN 102 business 1, 2, 3; docs/decisions/0018) ----------------
+
+class ExchangeUpdateIn(StrictIn):
+    """The corrected metadata of an issued document sent electronically; fields left out stay as they are. New
+    files are sent from the statuses page (multipart upload)."""
+
+    reason: str = Field(description="Lý do cập nhật (bắt buộc).")
+    subject: str | None = None
+    signer: str | None = None
+    signer_title: str | None = None
+    pages: int | None = Field(None, ge=1, le=100000)
+    due_date: str | None = Field(None, description="Hạn trả lời (yyyy-mm-dd hoặc dd/mm/yyyy).")
+
+
+class ExchangeUpdateOut(Schema):
+    version_id: int | None = Field(description="Id của phiên bản trước được lưu lại ở nơi gửi.")
+    updated_deliveries: list[int] = Field(description="Các lần gửi trên hệ thống đã được cập nhật ngay.")
+    queued_outbox_items: list[int] = Field(description="Nơi nhận ngoài hệ thống sẽ nhận gói cập nhật qua liên thông.")
+    skipped: list[str] = Field(description="Nơi nhận không được cập nhật (đã trả lại, đã thu hồi…).")
+
+
+class ExchangeReplaceIn(StrictIn):
+    replacement_id: Id = Field(description="Id của văn bản đi (đã ban hành) thay thế.")
+    reason: str = Field(description="Lý do thay thế (bắt buộc).")
+
+
+class ExchangeReplaceOut(Schema):
+    deliveries: list[int] = Field(description="Các lần gửi văn bản thay thế trên hệ thống.")
+    outbox_items: list[int] = Field(description="Nơi nhận ngoài hệ thống sẽ nhận văn bản thay thế qua liên thông.")
+
+
+class OutboxRecallOut(Schema):
+    outbox_item_id: int
+    recall_state: RecallStateOut
+    recall_reason: str
+
+
+class VersionOut(Schema):
+    id: int
+    kind: Literal["update", "replace"]
+    reason: str
+    created_at: dt.datetime
+    values: dict = Field(description="Thông tin của phiên bản trước (trích yếu, người ký, số trang, hạn…).")
+    files: list[str] = Field(description="Tên các tệp của phiên bản trước.")
+    page_url: str
+
+
+@router.post("/documents/{document_id}/exchange-update", response={200: ExchangeUpdateOut, **ERRORS},
+             summary="Gửi cập nhật văn bản đã gửi (nghiệp vụ 2)",
+             description="Văn thư cơ quan ban hành sửa thông tin văn bản đi đã gửi điện tử và gửi cập nhật kèm lý do: "
+                         "nơi nhận trên hệ thống được cập nhật ngay (giữ phiên bản trước), nơi nhận ngoài hệ thống "
+                         "nhận gói cập nhật qua liên thông. Nơi nhận đã thu hồi hay trả lại không được cập nhật.")
+def document_exchange_update(request: HttpRequest, payload: ExchangeUpdateIn,
+                             document_id: int = Path(..., ge=1, le=MAX_ID, description="Id của văn bản đi.")):
+    document = document_get(user=request.auth, pk=document_id)
+    changes = payload.model_dump(exclude={"reason"}, exclude_none=True)
+    result = services.document_update_send(actor=request.auth, document=document, reason=payload.reason,
+                                           changes=changes)
+    return {"version_id": result.version.pk if result.version else None,
+            "updated_deliveries": [i.pk for i in result.updated],
+            "queued_outbox_items": [b.outbox_item_id for b in result.queued], "skipped": result.skipped}
+
+
+@router.post("/documents/{document_id}/exchange-replace", response={200: ExchangeReplaceOut, **ERRORS},
+             summary="Gửi văn bản thay thế (nghiệp vụ 3)",
+             description="Gửi văn bản đi khác (đã ban hành, có số riêng) thay thế văn bản này đến mọi nơi nhận đã "
+                         "nhận điện tử; gọi lại không gửi hai lần.")
+def document_exchange_replace(request: HttpRequest, payload: ExchangeReplaceIn,
+                              document_id: int = Path(..., ge=1, le=MAX_ID, description="Id của văn bản đi.")):
+    document = document_get(user=request.auth, pk=document_id)
+    replacement = document_get(user=request.auth, pk=payload.replacement_id)
+    result = services.document_replace_send(actor=request.auth, document=document, replacement=replacement,
+                                            reason=payload.reason)
+    return {"deliveries": [i.pk for i in result.inbox_items], "outbox_items": [o.pk for o in result.outbox_items]}
+
+
+@router.post("/outbox/{item_id}/recall", response={200: OutboxRecallOut, **ERRORS},
+             summary="Đề nghị thu hồi văn bản đã gửi ra ngoài hệ thống (nghiệp vụ 1)",
+             description="Gửi gói thu hồi kèm lý do qua liên thông; trạng thái 15/16 của nơi nhận được ghi lại khi về.")
+def outbox_recall(request: HttpRequest, payload: RecallIn, item_id: int = Path(..., ge=1, le=MAX_ID)):
+    item = selectors.outbox_item_get(user=request.auth, pk=item_id)
+    item = services.outbox_recall_request(actor=request.auth, item=item, reason=payload.reason)
+    return {"outbox_item_id": item.pk, "recall_state": item.recall_state, "recall_reason": item.recall_reason}
+
+
+@router.get("/inbox/{item_id}/versions", response={200: list[VersionOut], **ERRORS},
+            summary="Các phiên bản trước của văn bản điện tử đến",
+            description="Mỗi lần nơi gửi cập nhật, phiên bản trước được giữ lại: thông tin và tệp.")
+def inbox_versions(request: HttpRequest, item_id: int = ItemId):
+    item = selectors.inbox_item_get(user=request.auth, pk=item_id)
+    return [{"id": v.pk, "kind": v.kind, "reason": v.reason, "created_at": v.created_at, "values": v.values,
+             "files": [f["name"] for f in v.files], "page_url": reverse("exchange:version_detail", kwargs={"pk": v.pk})}
+            for v in item.versions.all()]

@@ -716,7 +716,6 @@ def document_replace_send(*, actor, document: Document, replacement: Document, r
                 continue
             rcpt = _recipient_like(new, agency_id=item.agency_id, name=item.agency.name)
             fresh = InboxItem.objects.filter(source_recipient=rcpt).first() or _deliver(new, rcpt, files, now)
-            fresh.sender_name = fresh.sender_name or new.issuer
             delivery_mark_replaced(old=item, new=fresh, reason=reason, actor=actor, at=now)
             journal_record(actor=actor, agency_id=fresh.agency_id, action="exchange.receive", obj=fresh,
                            after={"sender": fresh.sender_name, "number_notation": fresh.number_notation,

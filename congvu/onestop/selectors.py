@@ -297,8 +297,9 @@ def return_queue(user, *, agency_id: int | None = None) -> QuerySet[Dossier]:
 
 def late_soon(user, *, agency_id: int | None = None, now: dt.datetime | None = None) -> list[Dossier]:
     """"Sắp trễ hạn, cần xin lỗi": visible dossiers still being processed (clock running), without an apology,
-    due within two working days or already past the deadline. `apology_deadline`, `apology_possible` and
-    `is_overdue` are set on each (the apology must be given at least one working day before the deadline)."""
+    due within the next two working days (not yet past: overdue dossiers lead the office queue instead).
+    `apology_deadline` and `apology_possible` are set on each (the apology must be given at least one working
+    day before the deadline)."""
     qs = visible_dossiers(user)
     if agency_id is not None:
         qs = qs.filter(agency_id=agency_id)
@@ -313,14 +314,13 @@ def late_soon_among(qs: QuerySet[Dossier], *, now: dt.datetime, limit: int = 200
     out = []
     calendars: dict[int, object] = {}
     # A coarse bound first (16 working hours never span more than three weeks), then the exact rule.
-    for d in qs.filter(due_at__lte=now + dt.timedelta(days=21)).select_related(
+    for d in qs.filter(due_at__gte=now, due_at__lte=now + dt.timedelta(days=21)).select_related(
             "agency", "procedure_version__procedure").order_by("due_at", "id")[:limit]:
         cal = calendars.get(d.agency_id) or calendars.setdefault(d.agency_id, calendar_for(agency=d.agency))
         if cal.add_working_hours(now, LATE_SOON_HOURS) < d.due_at:
             continue
         d.apology_deadline = apology_deadline(cal, d.due_at)
         d.apology_possible = now <= d.apology_deadline
-        d.is_overdue = d.due_at < now
         out.append(d)
     return out
 

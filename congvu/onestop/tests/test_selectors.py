@@ -98,6 +98,7 @@ def test_late_soon_queue_and_the_reminder_job(dossier, agency, onestop, officer,
         onestop.official.pk, officer.official.pk}
     # past the apology deadline nobody is asked any more (it can no longer be given)
     assert selectors.late_soon(onestop, now=local(2026, 3, 13, 9, 0))[0].apology_possible is False
+    assert selectors.late_soon(onestop, now=local(2026, 3, 16, 9, 0)) == []  # overdue: the office queue's job
 
     # a pause moves the appointment: a new reminder for the new deadline
     processing.dossier_pause(actor=officer, dossier=dossier, kind=PauseKind.FINANCIAL, reason="Chờ nộp phí",

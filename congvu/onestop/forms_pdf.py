@@ -130,7 +130,7 @@ def _new_pdf(title: str, author: str, *, landscape: bool = False):
 def _header(pdf, *, upper: str, unit: str, place: str, on: dt.date, number: str = "") -> None:
     """Decree 30 header: issuing body (with the body above it) | national motto; then number and date."""
     width = pdf.epw
-    left_w = width * 0.45
+    left_w = width * 0.47
     right_w = width - left_w
     x0, y0 = pdf.l_margin, pdf.get_y()
     pdf.set_font(FONT, "", 10.5)
@@ -139,7 +139,7 @@ def _header(pdf, *, upper: str, unit: str, place: str, on: dt.date, number: str 
         pdf.multi_cell(left_w, 5, upper.upper(), align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT, "B", 10.5)
     pdf.multi_cell(left_w, 5, unit.upper(), align="C", new_x="LEFT", new_y="NEXT")
-    pdf.line(x0 + left_w / 2 - 12, pdf.get_y() + 0.8, x0 + left_w / 2 + 12, pdf.get_y() + 0.8)
+    pdf.line(x0 + left_w / 2 - 12, pdf.get_y() + 1.5, x0 + left_w / 2 + 12, pdf.get_y() + 1.5)
     y_left = pdf.get_y() + 2
     pdf.set_xy(x0 + left_w, y0)
     pdf.set_font(FONT, "B", 11)
@@ -370,7 +370,7 @@ def control_slip_pdf(dossier: Dossier, rows) -> bytes:
     _field(pdf, "Ngày hẹn trả kết quả", fmt_datetime(dossier.due_at))
     pdf.ln(2)
     pdf.set_font(FONT, "", 9)
-    with pdf.table(col_widths=(9, 38, 38, 24, 24, 24), width=pdf.epw, line_height=4.6, padding=1,
+    with pdf.table(col_widths=(9, 38, 38, 24, 24, 24), width=pdf.epw, align="LEFT", line_height=4.6, padding=1,
                    headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
                    text_align=("CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "CENTER")) as grid:
         head = grid.row()

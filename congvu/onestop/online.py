@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from congvu.core.errors import NotFound, ValidationFailed
 from congvu.onestop import public
+from congvu.onestop.catalogue import version_in_force, versions_in_force
 from congvu.onestop.models import (
     ApplicantKind,
     Dossier,
@@ -45,11 +45,6 @@ class Offer:
         return self.procedure.local_code
 
 
-def _in_force(on: dt.date):
-    return (ProcedureVersion.objects.filter(valid_from__lte=on)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on)))
-
-
 def _agencies(procedure: Procedure, on: dt.date) -> list[Agency]:
     agencies = list(procedure.agencies.all())
     if not agencies:
@@ -61,8 +56,7 @@ def online_offers(*, on: dt.date | None = None) -> list[Offer]:
     """Every active procedure whose version in force `on` is offered online (partial or full), by field."""
     on = on or timezone.localdate()
     latest: dict[int, ProcedureVersion] = {}
-    for version in (_in_force(on).filter(procedure__active=True)
-                    .select_related("procedure").order_by("procedure_id", "-valid_from")):
+    for version in versions_in_force(on=on).order_by("procedure_id", "-valid_from"):
         latest.setdefault(version.procedure_id, version)
     offers = [Offer(v.procedure, v, [], []) for v in latest.values() if v.online_level in ONLINE_LEVELS]
     return sorted(offers, key=lambda o: (o.procedure.field, o.procedure.name))
@@ -74,8 +68,7 @@ def online_offer(ref: str, *, on: dt.date | None = None) -> Offer:
     procedure = Procedure.objects.filter(local_code=ref, active=True).first()
     if procedure is None and ref.isdigit():
         procedure = Procedure.objects.filter(pk=int(ref), active=True).first()
-    version = (_in_force(on).filter(procedure=procedure).order_by("-valid_from").first()
-               if procedure is not None else None)
+    version = version_in_force(procedure=procedure, on=on) if procedure is not None else None
     if version is None or version.online_level not in ONLINE_LEVELS:
         raise NotFound("Thủ tục này không cung cấp dịch vụ công trực tuyến.")
     agencies = _agencies(procedure, on)
@@ -117,23 +110,13 @@ def online_submit(*, client: str, offer: Offer, data, files) -> Dossier:
     email = text("applicant_email", "thư điện tử để nhận mã hồ sơ", max_length=254)
     address = text("applicant_address", "địa chỉ", max_length=300)
     summary = text("request_summary", "nội dung yêu cầu", required=False, max_length=1000)
-    if kind == ApplicantKind.CITIZEN and id_number and "applicant_id_number" not in errors:
-        try:
-            id_number = receiving.validate_citizen_id(id_number)
-        except ValidationFailed as exc:
-            errors["applicant_id_number"] = exc.fields.get("applicant_id_number") or exc.message
-    if email and "applicant_email" not in errors:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["applicant_email"] = "Thư điện tử không đúng định dạng."
-    if phone and "applicant_phone" not in errors:
-        digits = "".join(ch for ch in phone if ch.isdigit())
-        if not 9 <= len(digits) <= 12 or any(ch not in "0123456789 +.-" for ch in phone):
-            errors["applicant_phone"] = "Số điện thoại không hợp lệ."
+    applicant = {"kind": kind, "name": name, "id_number": id_number, "phone": phone, "email": email,
+                 "address": address}
+    try:  # the receiving rules (12-digit ID, tax code, phone, e-mail) give their messages with ours
+        receiving.applicant_check(applicant)
+    except ValidationFailed as exc:
+        for key, message in exc.fields.items():
+            errors.setdefault(key, message)
     agency = None
     if len(offer.agencies) == 1:
         agency = offer.agencies[0]
@@ -150,11 +133,12 @@ def online_submit(*, client: str, offer: Offer, data, files) -> Dossier:
         components.append({"component_id": component.pk, "provided": upload is not None, "file": upload})
     if errors:
         raise ValidationFailed("Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.", fields=errors)
-    applicant = {"kind": kind, "name": name, "id_number": id_number, "phone": phone, "email": email,
-                 "address": address}
     try:
         return receiving.dossier_submit_online(agency=agency, version=offer.version, applicant=applicant,
                                                components=components, request_summary=summary)
     except ValidationFailed as exc:
-        # Map the service's field names onto the form's where they differ.
-        raise ValidationFailed(exc.message, fields=exc.fields) from None
+        # A file refused by its content or size: the service names the field "components".
+        fields = dict(exc.fields)
+        if "components" in fields:
+            fields["components"] = exc.message
+        raise ValidationFailed(exc.message, fields=fields) from None

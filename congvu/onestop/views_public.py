@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from congvu.core.errors import DomainError, NotFound, ValidationFailed
+from congvu.documents.upload_handlers import check_upload_size
 from congvu.onestop import online, public
 
 
@@ -71,7 +72,10 @@ def rate(request, code: str):
     except public.TooManyAttempts as exc:
         return too_many(request, exc)
     except DomainError as exc:
-        context.update(error=exc.message, field_errors=exc.fields, comment=request.POST.get("comment", ""),
+        fields = dict(exc.fields)
+        if "attachments" in fields:
+            fields["components"] = fields.pop("attachments")
+        context.update(error=exc.message, field_errors=fields, comment=request.POST.get("comment", ""),
                        questions=_rating_questions(request.POST, exc.fields))
         return render(request, "onestop/public_rate.html", context, status=exc.status)
     return render(request, "onestop/public_rate_done.html", {"code": code})
@@ -99,12 +103,16 @@ def online_submit(request, procedure: str):
     if request.method == "GET":
         return render(request, "onestop/public_online_form.html", context)
     try:
+        check_upload_size(request)  # a file past the limit was cut off while streaming: say so, store nothing
         submitted = online.online_submit(client=public.client_key(request), offer=offer, data=request.POST,
                                          files=request.FILES)
     except public.TooManyAttempts as exc:
         return too_many(request, exc)
     except ValidationFailed as exc:
-        context.update(error=exc.message, field_errors=exc.fields,
+        fields = dict(exc.fields)
+        if "attachments" in fields:
+            fields["components"] = fields.pop("attachments")
+        context.update(error=exc.message, field_errors=fields,
                        components=[(c, exc.fields.get(online.component_field(c), "")) for c in offer.components])
         return render(request, "onestop/public_online_form.html", context, status=400)
     return render(request, "onestop/public_online_done.html", {"offer": offer, "dossier": submitted})

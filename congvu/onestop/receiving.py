@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -268,10 +267,6 @@ def _component_rows(dossier: Dossier, papers: list[_Paper], stored: dict[int, St
 # --- the clock at acceptance -------------------------------------------------------------------------------
 
 
-def _cumulative(steps, upto: int) -> Decimal:
-    return sum((Decimal(s.budget) for s in steps[:upto + 1]), Decimal(0))
-
-
 def _step_department(agency: Agency, code: str) -> Department | None:
     if not code:
         return None
@@ -292,7 +287,8 @@ def _start_clock(dossier: Dossier, version: ProcedureVersion, at: dt.datetime, o
 
 
 def _open_steps(dossier: Dossier, version: ProcedureVersion, at: dt.datetime, official: Official | None) -> None:
-    """The counter's step is done at acceptance and the next one is open, each due by the budgets so far."""
+    """The counter's step is done at acceptance and the next one is open, each due by its own budget from the
+    clock start (8 working hours a day)."""
     calendar = calendar_for(agency=dossier.agency_id)
     start = dossier.clock_start
     steps = list(version.steps.all()[:2])
@@ -314,8 +310,7 @@ def _open_steps(dossier: Dossier, version: ProcedureVersion, at: dt.datetime, of
             department = _step_department(dossier.agency, nxt.department_code)
         rows.append(DossierStep(dossier=dossier, procedure_step=nxt, position=1, name=nxt.name, agency_id=agency_id,
                                 department=department, given_by=official, started_at=at,
-                                due_at=clock.step_due(calendar=calendar, start=start,
-                                                      budget_days=_cumulative(steps, 1))))
+                                due_at=clock.step_due(calendar=calendar, start=start, budget_days=nxt.budget)))
     DossierStep.objects.bulk_create(rows)
 
 
@@ -592,7 +587,7 @@ def _go_on(d: Dossier, version: ProcedureVersion, moment: dt.datetime, pause: Pa
     calendar = calendar_for(agency=d.agency_id)
     paused_from = pause.started_at if pause else (d.paused_at or moment)
     paused = clock.working_time_paused(calendar=calendar, paused_from=paused_from, paused_to=moment)
-    open_steps = list(d.steps.filter(finished_at__isnull=True))
+    open_steps = list(d.steps.filter(finished_at__isnull=True).select_related("procedure_step"))
     if version.supplement_rule == SupplementRule.RESUME:
         d.due_at = clock.extend_by_pause(calendar=calendar, due_at=d.due_at, paused_from=paused_from,
                                          paused_to=moment)
@@ -606,11 +601,9 @@ def _go_on(d: Dossier, version: ProcedureVersion, moment: dt.datetime, pause: Pa
         start = clock.clock_start(calendar=calendar, received_at=moment)
         d.clock_start = start
         d.due_at = clock.due_at(calendar=calendar, version=version, start=start)
-        steps = list(version.steps.all())
         for step in open_steps:
-            if step.position < len(steps):
-                step.due_at = clock.step_due(calendar=calendar, start=start,
-                                             budget_days=_cumulative(steps, step.position))
+            if step.procedure_step_id:
+                step.due_at = clock.step_due(calendar=calendar, start=start, budget_days=step.procedure_step.budget)
                 step.save(update_fields=["due_at"])
     before = d.events.filter(kind=EventKind.SUPPLEMENT_REQUESTED).values_list("at", "id").first()
     earlier = d.events.exclude(kind=EventKind.SUPPLEMENT_REQUESTED)

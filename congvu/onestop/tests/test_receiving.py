@@ -82,7 +82,7 @@ def test_a_complete_dossier_received_after_15h_before_tet(onestop, agency, proce
                                      "timeliness"))
     assert steps == [
         (0, "Tiếp nhận hồ sơ", None, at(2026, 2, 13, 16), at(2026, 2, 23, 11, 0), at(2026, 2, 13, 16), "early"),
-        (1, "Thẩm định hồ sơ", "NV", at(2026, 2, 13, 16), at(2026, 2, 26, 11, 0), None, ""),  # 0.5 + 3 days
+        (1, "Thẩm định hồ sơ", "NV", at(2026, 2, 13, 16), at(2026, 2, 25, 17, 0), None, ""),  # 3 days
     ]
     assert list(d.components.values_list("name", "provided", "component__required")) == [
         ("Tờ khai đăng ký khai sinh", True, True), ("Giấy chứng sinh", True, True),
@@ -266,7 +266,7 @@ def test_restart_rule_counts_the_limit_again_from_the_supplement(onestop, agency
     # after 15:00 on Monday 23/02: from 07:00 Tuesday, five whole days end 17:00 Monday 02/03
     assert (done.status, done.clock_start, done.due_at, done.original_due_at, done.paused_seconds) == (
         DossierStatus.ACCEPTED, at(2026, 2, 24, 7), at(2026, 3, 2, 17), at(2026, 2, 24, 9), 0)
-    assert done.steps.get(position=1).due_at == at(2026, 2, 27, 11)  # 3.5 days from 24/02 07:00
+    assert done.steps.get(position=1).due_at == at(2026, 2, 26, 17)  # 3 days from 24/02 07:00
     assert list(Pause.objects.values_list("ended_at", flat=True)) == [at(2026, 2, 23, 15, 30)]
     assert done.components.filter(component__isnull=True).values_list("name", "provided").get() == (
         "Bản sao giấy đăng ký kết hôn", True)
@@ -281,8 +281,8 @@ def test_resume_rule_moves_the_appointment_by_the_working_time_paused(onestop, a
     # 4.5 h the next morning, 1.5 h from 13:30 → 15:00 Wednesday 25/02
     assert (done.clock_start, done.due_at, done.paused_seconds, done.paused_at) == (
         at(2026, 2, 10, 9), at(2026, 2, 25, 15, 0), 12 * 3600, None)
-    # the open step was due 15:00 13/02 (28 h from 09:00 10/02: 6 + 8 + 8 + 6); + 12 h: 2 h, 8 h, 09:00 24/02
-    assert done.steps.get(position=1).due_at == at(2026, 2, 24, 9, 0)
+    # the open step was due 09:00 13/02 (24 h from 09:00 10/02: 6 + 8 + 8 + 2); + 12 h: 6 h, then 15:00 23/02
+    assert done.steps.get(position=1).due_at == at(2026, 2, 23, 15, 0)
     journal = JournalEntry.objects.get(action="onestop.dossier_supplement_complete")
     assert journal.after["rule"] == "resume" and journal.before["due_at"] == "2026-02-24T09:00:00+07:00"
 

@@ -28,17 +28,20 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from congvu.audit.services import journal_record
-from congvu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from congvu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from congvu.documents import files as file_store
 from congvu.documents.files import PDF
 from congvu.documents.models import StoredFile
-from congvu.onestop.models import CertificationSequence, CertifiedCopy, Dossier, PublicLookupAttempt
+from congvu.onestop.models import CertificationSequence, CertifiedCopy, Dossier
+from congvu.onestop.public import Limit, TooManyAttempts, attempt_record, attempts_check
 from congvu.org.models import Agency, Membership, Official, Role
 from congvu.org.selectors import official_for_user, user_has_role
 from congvu.signing.config import configured_trust_roots
 from congvu.signing.services import configured_signer
 from congvu.signing.signing import sign_pdf
 from congvu.signing.verify import VerificationResult, verify_pdf_label
+
+__all__ = ["TooManyAttempts", "certified_copy_create", "copy_fee", "copy_public_lookup", "copy_verify"]
 
 # --- the fee (TT 226/2016/TT-BTC as amended; REGULATIONS §4.11) ------------------------------------------
 
@@ -574,37 +577,23 @@ def download_name(copy: CertifiedCopy) -> str:
 
 # --- the public check ----------------------------------------------------------------------------------
 
-LOOKUP_KIND = "copy"
-LOOKUP_WINDOW = dt.timedelta(minutes=15)
-LOOKUP_MAX_FAILURES = 10
+# The same per-client rule as the dossier lookup (congvu.onestop.public): failed tries only, keyed-hash client.
+LOOKUP = Limit("copy", 10, dt.timedelta(minutes=15), "Bạn đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 NEUTRAL_MESSAGE = "Không tìm thấy bản sao chứng thực với mã này. Kiểm tra lại mã in trên trang lời chứng."
-
-
-class TooManyAttempts(DomainError):
-    code = "too_many_attempts"
-    status = 429
-
-
-def client_key(address: str) -> str:
-    """A hash of the client's address (the address itself is personal data and is not kept)."""
-    return hashlib.sha256(f"{settings.SECRET_KEY}|copy|{address}".encode()).hexdigest()
 
 
 def copy_public_lookup(*, code: str, client: str, now: dt.datetime | None = None) -> CertifiedCopy:
     """The certified copy with this code, for the public page (no login).
 
-    A client with LOOKUP_MAX_FAILURES failed look-ups in LOOKUP_WINDOW is refused (even for a right code, so
-    the refusal tells nothing); an unknown or malformed code records a failure and raises NotFound with the
+    A client that used up LOOKUP (failed look-ups) is refused with TooManyAttempts, even for a right code, so
+    the refusal tells nothing; an unknown or malformed code records a failure and raises NotFound with the
     same neutral message whatever the reason."""
-    now = now or timezone.now()
-    recent = PublicLookupAttempt.objects.filter(client=client, kind=LOOKUP_KIND, at__gte=now - LOOKUP_WINDOW).count()
-    if recent >= LOOKUP_MAX_FAILURES:
-        raise TooManyAttempts("Bạn đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+    attempts_check(client=client, limit=LOOKUP, now=now)
     normal = normalise_code(code)
     copy = (CertifiedCopy.objects.select_related("agency", "certifier", "certified_file").filter(code=normal).first()
             if normal else None)
     if copy is None:
         with transaction.atomic():
-            PublicLookupAttempt.objects.create(client=client, at=now, kind=LOOKUP_KIND)
+            attempt_record(client=client, limit=LOOKUP, now=now)
         raise NotFound(NEUTRAL_MESSAGE)
     return copy

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from congvu.core.errors import DomainError, NotFound, PermissionDenied
 from congvu.documents import files as file_store
 from congvu.onestop import copies
+from congvu.onestop.public import client_key
 from congvu.org.models import Agency
 
 # --- staff ---------------------------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def copy_download(request, pk: int):
 
 
 def _client(request) -> str:
-    return copies.client_key(request.META.get("REMOTE_ADDR", "") or "unknown")
+    return client_key(request)
 
 
 def _public_error(request, exc: DomainError, code: str = "") -> HttpResponse:

@@ -165,8 +165,12 @@ def test_unknown_codes_get_one_neutral_message_and_are_rate_limited(copy_pki, ag
 
 def test_the_block_lifts_after_the_window(copy_pki, agency, chair):
     copy = _certify(chair, agency)
-    client = copies.client_key("127.0.0.1")
-    long_ago = dt.datetime.now(dt.UTC) - copies.LOOKUP_WINDOW - dt.timedelta(minutes=1)
+    from django.test import RequestFactory
+
+    from congvu.onestop.public import client_key
+
+    client = client_key(RequestFactory().get("/", REMOTE_ADDR="127.0.0.1"))
+    long_ago = dt.datetime.now(dt.UTC) - copies.LOOKUP.window - dt.timedelta(minutes=1)
     PublicLookupAttempt.objects.bulk_create(
         [PublicLookupAttempt(client=client, at=long_ago, kind="copy") for _ in range(20)]
         + [PublicLookupAttempt(client=client, at=dt.datetime.now(dt.UTC), kind="lookup") for _ in range(20)])

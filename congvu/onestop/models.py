@@ -256,6 +256,10 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_status_due"),
             models.Index(fields=["agency", "submitted_at"], name="dossier_agency_submitted"),
             models.Index(fields=["procedure_version", "submitted_at"], name="dossier_version_submitted"),
+            # The statistics group by (agency, version) and read only these columns (o5's measurement: 3–4×).
+            models.Index(fields=["agency", "procedure_version", "status", "channel", "timeliness", "accepted_at",
+                                 "submitted_at", "processed_at", "finished_at", "due_at", "paused_at", "clock_start",
+                                 "result_file", "paused_seconds"], name="dossier_stats_cover"),
         ]
 
     def __str__(self) -> str:

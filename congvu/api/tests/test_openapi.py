@@ -110,6 +110,22 @@ ENDPOINTS = {
     "/api/v1/directory/{identifier}": {"get"},
     "/api/v1/documents/{document_id}/signatures": {"get"},
     "/api/v1/documents/{document_id}/signatures/check": {"post"},
+    "/api/v1/documents/{document_id}/exchange-update": {"post"},
+    "/api/v1/documents/{document_id}/exchange-replace": {"post"},
+    "/api/v1/outbox/{item_id}/recall": {"post"},
+    "/api/v1/inbox/{item_id}/versions": {"get"},
+    "/api/v1/onestop/dossiers": {"get"},
+    "/api/v1/onestop/dossiers/{dossier_id}": {"get"},
+    "/api/v1/onestop/dossiers/{dossier_id}/hand-over": {"post"},
+    "/api/v1/onestop/dossiers/{dossier_id}/pause": {"post"},
+    "/api/v1/onestop/dossiers/{dossier_id}/resume": {"post"},
+    "/api/v1/onestop/dossiers/{dossier_id}/withdraw": {"post"},
+    "/api/v1/onestop/dossiers/{dossier_id}/apology": {"post"},
+    "/api/v1/onestop/dossiers/{dossier_id}/result": {"post"},
+    "/api/v1/onestop/dossiers/{dossier_id}/return": {"post"},
+    "/api/v1/onestop/certified-copies": {"get", "post"},
+    "/api/v1/onestop/certified-copies/{copy_id}": {"get"},
+    "/api/v1/onestop/certified-copies/{copy_id}/content": {"get"},
 }
 
 

@@ -127,6 +127,21 @@ class Value:
         return points(self.rate, self.definition.threshold, self.definition.max_points)
 
     @property
+    def result_text(self) -> str:
+        code = self.definition.code
+        if code == "2.2":
+            return "—" if self.amount is None else f"{self.amount:.2f}".replace(".", ",") + " ngày"
+        if code == "ecopy":
+            return f"{int(self.amount or 0):,}".replace(",", ".") + " bản"
+        return stats.percent(self.rate)
+
+    @property
+    def points_text(self) -> str:
+        if self.points is None:
+            return "—"
+        return f"{self.points:.2f}".replace(".", ",")
+
+    @property
     def threshold_label(self) -> str:
         d = self.definition
         if d.max_points is None:
@@ -202,13 +217,13 @@ def indicator_report(*, user, date_from=None, date_to=None, agency_id: int | Non
     done = received & Q(status__in=stats.DONE, ended__gte=S, ended__lt=T)
     unrecorded = ~Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE])
     done_ok = done & ~multi & (Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME]) | (
-        unrecorded & (Q(due_at__isnull=True) | Q(ended__lte=F("due_at")))))
+        unrecorded & (Q(due__isnull=True) | Q(ended__lte=F("due")))))
     in_total = received & Q(recv__lt=E) & ~Q(status__in=stats.ENDED, ended__lt=S)
     open_at_t = in_total & (~Q(status__in=stats.ENDED) | Q(ended__isnull=True) | Q(ended__gte=T))
-    waiting = Q(status__in=stats.WAITING) & (Q(paused_at__isnull=True) | Q(paused_at__lt=T))
+    waiting = Q(status__in=stats.WAITING) & (Q(paused__isnull=True) | Q(paused__lt=T))
     open_ok = open_at_t & ~multi & (
-        (~waiting & (Q(due_at__isnull=True) | Q(due_at__gte=T)))
-        | (waiting & (Q(due_at__isnull=True) | Q(paused_at__isnull=True) | Q(paused_at__lte=F("due_at")))))
+        (~waiting & (Q(due__isnull=True) | Q(due__gte=T)))
+        | (waiting & (Q(due__isnull=True) | Q(paused__isnull=True) | Q(paused__lte=F("due")))))
     new = received & Q(recv__gte=S, recv__lt=E)
     has_result = Q(result_file__isnull=False)
     duration = ExpressionWrapper(F("ended") - F("clock_start"), output_field=DurationField())
@@ -272,3 +287,61 @@ def _seconds(value) -> float:
     if isinstance(value, (int, float, Decimal)):  # microseconds, on a backend without a duration type
         return float(value) / 1_000_000
     return 0.0
+
+
+def indicators_xlsx(report: IndicatorReport) -> bytes:
+    """The indicators as an Excel workbook: the total with formulas and points, one sheet per agency table,
+    and the indicators that cannot be computed with their reasons."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Chỉ số 766"
+    ws.append(["CHỈ SỐ ĐÁNH GIÁ CHẤT LƯỢNG PHỤC VỤ (QUYẾT ĐỊNH 766/QĐ-TTg)"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([f"Kỳ {report.period.label}"])
+    ws.append([RULE])
+    ws.append([])
+    ws.append(["Mã", "Chỉ số", "Công thức", "Tử số", "Mẫu số", "Kết quả", "Ngưỡng T", "Điểm tối đa", "Điểm"])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for v in report.total.values:
+        ws.append(_xlsx_line(v))
+    ws.append([])
+    ws.append(["Chưa tính được từ dữ liệu của hệ thống"])
+    ws[f"A{ws.max_row}"].font = Font(bold=True)
+    for code, name, reason in report.not_computable:
+        ws.append([code, name, reason])
+    for col, width in zip("ABCDEFGHI", (7, 34, 70, 10, 10, 12, 14, 12, 10)):
+        ws.column_dimensions[col].width = width
+    units = wb.create_sheet("Theo đơn vị")
+    codes = [d.code for d in DEFINITIONS]
+    units.append(["Cơ quan, đơn vị"] + [f"{c} kết quả" for c in codes] + [f"{c} điểm" for c in codes])
+    for cell in units[1]:
+        cell.font = Font(bold=True)
+    for row in report.by_agency + [report.total]:
+        units.append([row.name] + [_result(row.value(c)) for c in codes]
+                     + [None if row.value(c).points is None else round(row.value(c).points, 2) for c in codes])
+    units.column_dimensions["A"].width = 40
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _result(v: Value):
+    if v.definition.code == "2.2":
+        return None if v.amount is None else round(v.amount, 2)
+    if v.definition.code == "ecopy":
+        return int(v.amount or 0)
+    return stats.percent(v.rate)
+
+
+def _xlsx_line(v: Value) -> list:
+    d = v.definition
+    return [d.code, d.name, d.formula, v.numerator, v.denominator,
+            _result(v) if d.code != "2.2" else (None if v.amount is None else f"{v.amount:.2f} ngày"),
+            v.threshold_label, d.max_points if d.max_points is not None else "—",
+            None if v.points is None else round(v.points, 2)]

@@ -111,3 +111,38 @@ def test_list_filters_and_office_queue(agency, procedure_version, onestop, offic
     assert soon.code in late_section and old.code not in late_section
     queue = html.split('id="office-queue"')[1].split("</section>")[0]
     assert queue.index(old.code) < queue.index(soon.code)  # the step past its deadline first
+
+
+def test_result_file_is_uploaded_and_served_only_to_those_who_see_the_dossier(dossier, officer, other_agency):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("giay-khai-sinh.pdf", b"%PDF-1.4\n%result\n" + b"0" * 200,
+                             content_type="application/pdf")
+    r = client_for(officer).post(reverse("onestop:result", args=[dossier.pk]), {"note": "Đã cấp", "file": pdf})
+    assert r.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.result_file is not None and dossier.result_file.content_type == "application/pdf"
+    url = reverse("onestop:dossier_file", args=[dossier.pk, dossier.result_file_id])
+    assert url in client_for(officer).get(reverse("onestop:dossier", args=[dossier.pk])).content.decode()
+    r = client_for(officer).get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF-1.4")
+    outsider = make_official(other_agency, Role.LEADER, username="ld_xa").user
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(officer).get(reverse("onestop:dossier_file", args=[dossier.pk, 999999])).status_code == 404
+
+
+def test_interlinked_hand_over_from_the_page_picks_the_agency_from_the_department(agency, onestop, officer):
+    from congvu.onestop.tests.conftest import make_procedure
+    from congvu.onestop.tests.factories_o2 import INTERLINKED_STEPS, province_department
+
+    version = make_procedure(local_code="1.000001.000.00.00.H40", name="Cấp phiếu lý lịch tư pháp",
+                             steps=INTERLINKED_STEPS)
+    dossier = accepted_dossier(agency=agency, version=version, by=onestop, received_at=local(2026, 3, 9, 8, 0))
+    province = province_department()
+    html = client_for(officer).get(reverse("onestop:dossier", args=[dossier.pk])).content.decode()
+    assert 'name="to_agency"' in html and "Sở Tư pháp tỉnh Quảng Nam — Phòng Hành chính tư pháp" in html
+    r = client_for(officer).post(reverse("onestop:hand_over", args=[dossier.pk]),
+                                 {"to_department": str(province.departments.get().pk)})
+    assert r.status_code == 302
+    step = dossier.steps.order_by("-position").first()
+    assert (step.agency, step.name) == (province, "Sở Tư pháp giải quyết")

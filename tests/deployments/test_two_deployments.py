@@ -1,7 +1,12 @@
 """Two deployments started on localhost, each its own `congvu` process and SQLite database, exchange a signed
 document end to end over HTTP (issue 5): A issues and signs a document addressed to B's agency, `congvu exchange
 run` on A sends it, B verifies the signatures, B's clerk and officials process it through B's JSON API, and the
-statuses 01, 03, 04, 05, 06 flow back to A one `congvu exchange run` on B at a time."""
+statuses 01, 03, 04, 05, 06 flow back to A one `congvu exchange run` on B at a time; then A recalls it and B
+accepts (13, 15).
+
+The child deployments use SQLite in their own data dirs whatever database the test run uses (they are other
+installations); the test is marked `deployments` (`pytest -m deployments`, or `-m "not deployments"` to skip).
+On an idle machine it takes about a minute, most of it starting `congvu` commands."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -112,4 +117,21 @@ def test_a_signed_document_and_its_statuses_travel_between_two_deployments(pair)
     b.api("chutich", "POST", f"/assignments/{assignment['id']}/accept", {"note": "Đạt"})
     assert "Đã gửi 1 gói trạng thái, 0 gói lỗi." in exchange_run(b)
     assert last_status(a, document["id"]) == ("sent", B["identifier"], "06")
-    assert "trạng thái" not in exchange_run(b)  # nothing left to send back
+
+    # Recall (13 → 15): A's clerk asks for it back; the recall package goes out with A's next run, B's clerk
+    # accepts and the 15 flows back to A.
+    [external] = a.api("vanthu", "GET", f"/documents/{document['id']}/external-deliveries")
+    recall = a.api("vanthu", "POST", f"/outbox/{external['outbox_item_id']}/recall",
+                   {"reason": "Văn bản ban hành nhầm đối tượng"})
+    assert (recall["recall_state"], recall["recall_reason"]) == ("requested", "Văn bản ban hành nhầm đối tượng")
+    exchange_run(a)
+    asked = b.api("vanthu", "GET", f"/inbox/{item['id']}/statuses")
+    assert (asked["recall_state"], asked["recall_reason"]) == ("requested", "Văn bản ban hành nhầm đối tượng")
+    assert [s["code"] for s in asked["statuses"]] == ["01", "03", "04", "05", "06", "13"]
+    accepted = b.api("vanthu", "POST", f"/inbox/{item['id']}/recall/accept", {"note": "Đồng ý"})
+    assert accepted["recall_state"] == "accepted"
+    assert "Đã gửi 1 gói trạng thái, 0 gói lỗi." in exchange_run(b)
+    assert last_status(a, document["id"]) == ("sent", B["identifier"], "15")
+    # Nothing travels twice: both sides have nothing left to send.
+    assert exchange_run(a).splitlines() == ["Đã gửi 0 gói, 0 gói lỗi (sẽ thử lại)."]
+    assert "trạng thái" not in exchange_run(b)

@@ -351,12 +351,43 @@ def statement_pdf(*, agency_name: str, place: str, number: int, year: int, certi
 
 
 def compose_certified_pdf(scan: bytes, statement: bytes) -> bytes:
-    """The scan's pages, untouched, then the statement page: the file the agency signs."""
+    """The scan's pages, then the statement page: the file the agency signs.
+
+    An original that was itself a signed PDF keeps the look of its signatures, but not their fields: each
+    signature widget becomes a plain stamp annotation with the same appearance, and the form goes. Otherwise
+    the copy would carry signatures whose signed bytes are no longer there, which every verifier reports as
+    broken; what the agency certifies is the copy, with its own signature."""
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
 
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(scan)))
     writer.append(PdfReader(io.BytesIO(statement)))
+    for page in writer.pages:
+        annots = page.get("/Annots")
+        if not annots:
+            continue
+        kept = []
+        for ref in annots.get_object():
+            annot = ref.get_object()
+            parent = annot.get("/Parent")
+            holder = parent.get_object() if parent is not None else annot
+            if annot.get("/Subtype") == "/Widget" and "/Sig" in (annot.get("/FT"), holder.get("/FT")):
+                if "/AP" not in annot:
+                    continue
+                stamp = DictionaryObject({
+                    NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Stamp"),
+                    NameObject("/Rect"): annot["/Rect"], NameObject("/AP"): annot["/AP"],
+                    NameObject("/F"): NumberObject(4)})  # printed, not editable
+                kept.append(writer._add_object(stamp))  # annotations are indirect objects (ISO 32000 12.5.2)
+            else:
+                kept.append(ref)
+        if kept:
+            page[NameObject("/Annots")] = ArrayObject(kept)
+        else:
+            del page["/Annots"]
+    if "/AcroForm" in writer._root_object:
+        del writer._root_object["/AcroForm"]
     writer.add_metadata({"/Title": "Bản sao điện tử được chứng thực từ bản chính", "/Producer": "congvu"})
     out = io.BytesIO()
     writer.write(out)

@@ -270,3 +270,20 @@ def test_another_agencys_dossier_cannot_be_linked(copy_pki, agency, chair):
     with pytest.raises(ValidationFailed) as err:
         _certify(chair, agency, dossier_id=theirs.pk)
     assert err.value.fields == {"dossier": "Không tìm thấy hồ sơ này trong cơ quan."}
+
+
+@pytest.mark.django_db
+def test_a_signed_pdf_original_keeps_the_look_of_its_signature_not_a_broken_field(copy_pki, copy_ca, agency, chair):
+    from congvu.signing.signing import Pkcs12Key, sign_pdf
+
+    original = sign_pdf(pdf_bytes(2), signer=Pkcs12Key(copy_pki.personal_p12["leader"], copy_pki.password),
+                        kind="personal")
+    copy = _certify(chair, agency, original)
+    assert _bytes(copy.scan) == original  # the scan is kept as it came, signature included
+    signed = _bytes(copy.certified_file)
+    result = verify_pdf_label(signed, trust_roots=[copy_ca])
+    assert (result.label, [(r.field_name, r.status) for r in result.signatures]) == (
+        LABEL_VALID, [("CongVu_agency_1", "valid")])
+    page = PdfReader(io.BytesIO(signed)).pages[1]
+    stamps = [a.get_object() for a in page["/Annots"]]
+    assert [(a["/Subtype"], "/AP" in a) for a in stamps] == [("/Stamp", True)]  # still shown, no longer a field

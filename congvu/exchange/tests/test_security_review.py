@@ -63,7 +63,7 @@ def item(issued, clerk):
 def test_every_exchange_page_sends_the_anonymous_to_login(db):
     urls = [reverse(f"exchange:{p.name}", kwargs={n: 999 for n in p.pattern.converters})
             for p in exchange_urls.urlpatterns if isinstance(p, URLPattern)]
-    assert len(urls) == 17  # 8 queue pages + 4 status and recall pages + 5 directory pages
+    assert len(urls) == 25  # 8 queue + 4 status and recall + 5 directory + 3 peers + 5 update/replace/recall/version pages
     for url in urls:
         for method in ("get", "post"):
             response = getattr(Client(), method)(url)
@@ -75,7 +75,7 @@ def test_every_exchange_endpoint_answers_401_to_the_anonymous(db):
 
     paths = [(m, re.sub(r"\{[^}]+\}", "999", path)) for path, view in router.path_operations.items()
              for op in view.operations for m in op.methods]
-    assert len(paths) == 14
+    assert len(paths) == 19  # + external deliveries, update, replace, outbox recall, versions
     for method, path in paths:
         response = Client().generic(method, "/api/v1" + path, "{}", content_type="application/json")
         assert (response.status_code, response.json()["code"]) == (401, "unauthenticated"), (method, path)

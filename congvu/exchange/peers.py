@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from congvu.audit.services import journal_record
 from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -151,14 +151,13 @@ def peer_get(*, user, pk: int) -> Peer:
 def peer_rows(*, user) -> list[PeerRow]:
     """Every peer by name, with its pending and failed transmissions, last contact and last error."""
     _require_admin(user, False)
-    peers = list(Peer.objects.order_by("name").annotate(
+    unsent_errors = (Transmission.objects.filter(peer=OuterRef("pk"), sent_at__isnull=True).exclude(last_error="")
+                     .order_by("-next_attempt_at", "-pk").values("last_error")[:1])
+    last_request = Nonce.objects.filter(peer=OuterRef("pk")).order_by("-seen_at").values("seen_at")[:1]
+    peers = Peer.objects.order_by("name").annotate(
         pending=Count("transmissions", filter=Q(transmissions__state=TransmissionState.PENDING)),
         failed=Count("transmissions", filter=Q(transmissions__state=TransmissionState.FAILED)),
-        last_sent_at=Max("transmissions__sent_at")))
-    requests = dict(Nonce.objects.values_list("peer_id").annotate(last=Max("seen_at")).values_list("peer_id", "last"))
-    errors: dict[int, str] = {}
-    for peer_id, error in (Transmission.objects.filter(sent_at__isnull=True).exclude(last_error="")
-                           .order_by("peer_id", "-next_attempt_at", "-pk").values_list("peer_id", "last_error")):
-        errors.setdefault(peer_id, error)
+        last_sent_at=Max("transmissions__sent_at"),
+        last_request_at=Subquery(last_request), last_error=Subquery(unsent_errors))
     return [PeerRow(peer=p, pending=p.pending, failed=p.failed, last_sent_at=p.last_sent_at,
-                    last_request_at=requests.get(p.pk), last_error=errors.get(p.pk, "")) for p in peers]
+                    last_request_at=p.last_request_at, last_error=p.last_error or "") for p in peers]

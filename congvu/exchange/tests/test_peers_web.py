@@ -152,7 +152,7 @@ def test_bad_input_changes_nothing(admin, changes, field, message):
     assert other.pk != mine.pk
 
 
-def test_the_list_shows_how_the_exchange_is_going(agency, other_agency, clerk, admin):
+def test_the_list_shows_how_the_exchange_is_going(agency, other_agency, clerk, admin, django_assert_num_queries):
     doc = outgoing_register(actor=clerk, agency=agency, uploads=[pdf_upload("cv.pdf", "Cong van")],
                             data=outgoing_data(doc_type="cong_van", subject="V/v họp",
                                                drafting_department_id=agency.departments.get(code="VP").pk,
@@ -171,7 +171,8 @@ def test_the_list_shows_how_the_exchange_is_going(agency, other_agency, clerk, a
                                 last_error="Không kết nối được tinh: Connection refused")
     Nonce.objects.create(peer=peer, value="n1", seen_at=at + dt.timedelta(minutes=40))
 
-    rows = {r.peer.name: r for r in peers.peer_rows(user=admin)}
+    with django_assert_num_queries(1):  # counts, last contact and last error in one query, however many peers
+        rows = {r.peer.name: r for r in peers.peer_rows(user=admin)}
     assert (rows["tinh"].pending, rows["tinh"].failed, rows["tinh"].last_sent_at, rows["tinh"].last_request_at,
             rows["tinh"].last_error) == (1, 0, at, at + dt.timedelta(minutes=40),
                                          "Không kết nối được tinh: Connection refused")

@@ -149,8 +149,13 @@ class PublicDossier:
         return self.status == DossierStatus.RETURNED and not self.rated
 
 
+def _public_label(kind: str) -> str:
+    label = event_label(kind)
+    return "Cập nhật tình trạng hồ sơ" if label == kind else label  # never an internal code name
+
+
 def public_view(dossier: Dossier) -> PublicDossier:
-    events = [PublicEvent(at=e.at, label=event_label(e.kind), status_label=DossierStatus(e.status).label)
+    events = [PublicEvent(at=e.at, label=_public_label(e.kind), status_label=DossierStatus(e.status).label)
               for e in dossier.events.order_by("at", "id")]
     return PublicDossier(
         code=dossier.code, procedure=dossier.procedure_version.procedure.name, agency=dossier.agency.name,

@@ -3,6 +3,7 @@ online submission. Thin: the rules are in public.py and online.py."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -99,7 +100,8 @@ def online_submit(request, procedure: str):
     except NotFound as exc:
         raise Http404(exc.message) from None
     context = {"offer": offer, "values": request.POST if request.method == "POST" else {},
-               "components": [(c, "") for c in offer.components]}
+               "components": [(c, "") for c in offer.components],
+               "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
     if request.method == "GET":
         return render(request, "onestop/public_online_form.html", context)
     try:

@@ -69,7 +69,7 @@ def make_dossier(*, agency, version, received_by=None, status=DossierStatus.PROC
         dossier.return_method = ReturnMethod.IN_PERSON
         dossier.returned_to = applicant_name
         dossier.save()
-        DossierEvent.objects.create(dossier=dossier, at=done, kind="result_recorded",
+        DossierEvent.objects.create(dossier=dossier, at=done, kind="processed",
                                     status=DossierStatus.PROCESSED, actor=received_by)
         DossierEvent.objects.create(dossier=dossier, at=dossier.finished_at, kind="returned",
                                     status=DossierStatus.RETURNED, actor=received_by)

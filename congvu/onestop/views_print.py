@@ -67,7 +67,8 @@ def refusal(request, pk: int):
     dossier = _dossier(request, pk)
     if dossier.status != DossierStatus.REFUSED:
         raise Http404("Hồ sơ không bị từ chối tiếp nhận.")
-    return _pdf(forms_pdf.refusal_pdf(dossier), f"phieu-tu-choi-{_slug(dossier.code) or dossier.pk}.pdf")
+    name = _slug(dossier.code) if dossier.code else str(dossier.pk)  # refused at the counter: no code
+    return _pdf(forms_pdf.refusal_pdf(dossier), f"phieu-tu-choi-{name}.pdf")
 
 
 @login_required

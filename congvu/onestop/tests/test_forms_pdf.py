@@ -218,3 +218,38 @@ def test_register_page_and_pdf(client, agency, counter_clerk, other_agency):
     compact = pdf_text(response.content).replace(" ", "")  # a long code wraps inside its column
     assert mine.code in compact
     assert theirs.code not in compact
+
+
+# --- through the counter's services ----------------------------------------------------------------------------
+
+def _receive(agency, actor, outcome, **kw):
+    from congvu.onestop.receiving import dossier_receive
+    from congvu.workdays.calendar import VN_TZ
+
+    version = make_procedure(local_code=f"1.00{outcome[:3]}.000.00.00.H40")
+    first = version.components.first()
+    return dossier_receive(
+        actor=actor, agency=agency, version=version, outcome=outcome,
+        components=[{"component_id": first.pk, "provided": True}],
+        received_at=dt.datetime(2026, 3, 4, 10, 30, tzinfo=VN_TZ),
+        applicant={"kind": 1, "name": "Vũ Đức Thắng", "id_number": "031088009876", "phone": "0904111333"}, **kw)
+
+
+def test_supplement_and_refusal_of_the_counter_print(client, agency, onestop):
+    asked = _receive(agency, onestop, "supplement", reason="Thiếu giấy chứng sinh",
+                     supplement_items=["Giấy chứng sinh (bản chính)"])
+    refused = _receive(agency, onestop, "refuse", reason="Không thuộc thẩm quyền của UBND huyện")
+    client.force_login(onestop)
+    supplement = client.get(reverse("onestop:print_supplement", args=[asked.pk]))
+    assert supplement.status_code == 200
+    text = pdf_text(supplement.content)
+    assert "Giấy chứng sinh (bản chính)" in text and "Lý do: Thiếu giấy chứng sinh" in text
+    assert "Nông Sơn, ngày 04 tháng 03 năm 2026" in text
+    # Not accepted yet: no receipt.
+    assert client.get(reverse("onestop:print_receipt", args=[asked.pk])).status_code == 404
+    refusal = client.get(reverse("onestop:print_refusal", args=[refused.pk]))
+    assert refusal.status_code == 200
+    assert f'filename="phieu-tu-choi-{refused.pk}.pdf"' in refusal["Content-Disposition"]
+    text = pdf_text(refusal.content)
+    assert "Không thuộc thẩm quyền của UBND huyện" in text and "Vũ Đức Thắng" in text
+    assert "031088009876" in text

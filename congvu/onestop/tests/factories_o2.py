@@ -1,10 +1,5 @@
-"""Processing test helpers (o2): accepted dossiers, a province department for liên thông, and a snapshot of
-everything a refused action must leave untouched.
-
-`accepted_dossier` goes through the counter's `receiving.dossier_receive` when it exists (the real path);
-until then it writes the same rows through the ORM: status 2, appointment from the clock, step 0 (counter)
-finished at receipt and step 1 open with its budget.
-"""
+"""Processing test helpers (o2): accepted dossiers (through the counter's real receipt), a province department
+for liên thông, and a snapshot of everything a refused action must leave untouched."""
 
 from __future__ import annotations
 
@@ -13,21 +8,17 @@ import datetime as dt
 from conftest import make_agency, make_official
 from congvu.audit.models import JournalEntry
 from congvu.notifications.models import Notification
-from congvu.onestop import clock
 from congvu.onestop.models import (
     Apology,
     Dossier,
     DossierEvent,
-    DossierStatus,
     DossierStep,
     Pause,
-    ProcedureStep,
     ProcedureVersion,
     StepHandler,
 )
 from congvu.org.models import Agency, AgencyKind, Department, Role
 from congvu.workdays.calendar import VN_TZ
-from congvu.workdays.services import calendar_for
 
 
 def local(y, m, d, hh=8, mm=0) -> dt.datetime:
@@ -36,28 +27,14 @@ def local(y, m, d, hh=8, mm=0) -> dt.datetime:
 
 def accepted_dossier(*, agency: Agency, version: ProcedureVersion, by, received_at: dt.datetime,
                      applicant_name="Nguyễn Văn An") -> Dossier:
-    official = by.official
-    cal = calendar_for(agency=agency)
-    start = clock.clock_start(calendar=cal, received_at=received_at)
-    due = clock.due_at(calendar=cal, version=version, start=start)
-    d = Dossier.objects.create(
-        agency=agency, procedure_version=version, code=f"T-{Dossier.objects.count() + 1:04d}",
-        status=DossierStatus.ACCEPTED, applicant_name=applicant_name, applicant_id_number="001090012345",
-        submitted_at=received_at, accepted_at=received_at, clock_start=start, due_at=due, original_due_at=due,
-        received_by=official)
-    steps = list(ProcedureStep.objects.filter(version=version).order_by("position"))
-    first, second = steps[0], steps[1]
-    DossierStep.objects.create(dossier=d, procedure_step=first, position=first.position, name=first.name,
-                               agency=agency, handler=official, started_at=received_at,
-                               due_at=clock.step_due(calendar=cal, start=received_at, budget_days=first.budget),
-                               finished_at=received_at, timeliness="on_time")
-    dept = Department.objects.filter(agency=agency, code=second.department_code).first() \
-        if second.department_code else None
-    DossierStep.objects.create(dossier=d, procedure_step=second, position=second.position, name=second.name,
-                               agency=agency, department=dept, given_by=official, started_at=start,
-                               due_at=clock.step_due(calendar=cal, start=start, budget_days=second.budget))
-    DossierEvent.objects.create(dossier=d, at=received_at, kind="accepted", status=d.status, actor=official)
-    return d
+    """A dossier accepted at the counter by `by` (counter staff) through `receiving.dossier_receive`: every
+    component provided, status 2, code, appointment, step 0 done and step 1 open."""
+    from congvu.onestop.receiving import dossier_receive
+
+    components = [{"component_id": c.pk, "provided": True} for c in version.components.all()]
+    return dossier_receive(actor=by, agency=agency, version=version, received_at=received_at,
+                           applicant={"name": applicant_name, "id_number": "001090012345"},
+                           components=components)
 
 
 def province_department() -> Agency:

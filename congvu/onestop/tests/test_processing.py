@@ -89,7 +89,8 @@ def test_a_hand_over_chain_records_each_steps_timeliness_and_the_control_slip(do
     kinds = list(dossier.events.values_list("kind", "status"))
     assert kinds == [("accepted", 2), ("handed_over", 4), ("processed", 9), ("returned", 10)]
     actions = set(JournalEntry.objects.filter(object_id=str(dossier.pk)).values_list("action", flat=True))
-    assert actions == {"onestop.dossier_hand_over", "onestop.dossier_record_result", "onestop.dossier_return_result"}
+    assert actions == {"onestop.dossier_receive", "onestop.dossier_hand_over", "onestop.dossier_record_result",
+                       "onestop.dossier_return_result"}
     # the leader was told about the hand-over, the counter about the result
     assert Notification.objects.filter(official=leader.official, kind="onestop.handed_over").count() == 1
     assert Notification.objects.filter(official=onestop.official, kind="onestop.processed").count() == 1

@@ -275,7 +275,7 @@ def _step_department(agency: Agency, code: str) -> Department | None:
 
 def _start_clock(dossier: Dossier, version: ProcedureVersion, at: dt.datetime, official: Official | None) -> None:
     """Accept at `at`: the clock starts (after 15:00 the next working day) and the appointment is set."""
-    calendar = calendar_for(agency=dossier.agency_id)
+    calendar = calendar_for(agency=dossier.agency)
     start = clock.clock_start(calendar=calendar, received_at=at)
     due = clock.due_at(calendar=calendar, version=version, start=start)
     dossier.status = DossierStatus.ACCEPTED
@@ -289,7 +289,7 @@ def _start_clock(dossier: Dossier, version: ProcedureVersion, at: dt.datetime, o
 def _open_steps(dossier: Dossier, version: ProcedureVersion, at: dt.datetime, official: Official | None) -> None:
     """The counter's step is done at acceptance and the next one is open, each due by its own budget from the
     clock start (8 working hours a day)."""
-    calendar = calendar_for(agency=dossier.agency_id)
+    calendar = calendar_for(agency=dossier.agency)
     start = dossier.clock_start
     steps = list(version.steps.all()[:2])
     if not steps:
@@ -584,7 +584,7 @@ def dossier_supplement_complete(*, actor, dossier: Dossier, components: list[dic
 def _go_on(d: Dossier, version: ProcedureVersion, moment: dt.datetime, pause: Pause | None) -> None:
     """An accepted dossier after its supplement: restart or resume, its open step moved the same way, and the
     status it had before the request."""
-    calendar = calendar_for(agency=d.agency_id)
+    calendar = calendar_for(agency=d.agency)
     paused_from = pause.started_at if pause else (d.paused_at or moment)
     paused = clock.working_time_paused(calendar=calendar, paused_from=paused_from, paused_to=moment)
     open_steps = list(d.steps.filter(finished_at__isnull=True).select_related("procedure_step"))

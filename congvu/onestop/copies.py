@@ -145,7 +145,7 @@ def _pdf_pages(data: bytes, name: str) -> int:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
+        if reader.is_encrypted and not reader.decrypt(""):  # an owner password alone does not stop reading
             raise ValidationFailed(f"Tệp “{name}” được đặt mật khẩu; hãy quét lại bản chính không đặt mật khẩu.",
                                    fields={"files": "Tệp PDF có mật khẩu."})
         pages = len(reader.pages)
@@ -361,7 +361,10 @@ def compose_certified_pdf(scan: bytes, statement: bytes) -> bytes:
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
 
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(scan)))
+    original = PdfReader(io.BytesIO(scan))
+    if original.is_encrypted:
+        original.decrypt("")  # only owner-password files get here (scan_prepare refuses the others)
+    writer.append(original)
     writer.append(PdfReader(io.BytesIO(statement)))
     for page in writer.pages:
         annots = page.get("/Annots")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from congvu.core.errors import DomainError, NotFound, PermissionDenied
 from congvu.documents import files as file_store
+from congvu.documents.upload_handlers import check_upload_size
 from congvu.onestop import copies
 from congvu.onestop.public import client_key
 from congvu.org.models import Agency
@@ -137,10 +138,13 @@ def copy_new(request):
     me = getattr(request.user, "official", None)
     choices = [(str(o.pk), o.full_name) for o in people]
     initial = {"copies": "1", "certifier": str(me.pk) if me and me in people else ""}
-    form = CopyForm(request.POST or None, request.FILES or None, certifier_choices=choices, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"  # bound even when a cut-off upload left POST empty
+    form = CopyForm(request.POST if posted else None, request.FILES if posted else None,
+                    certifier_choices=choices, initial=initial)
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
+            check_upload_size(request, field="files")  # an upload cut short by the size guard is refused whole
             copy = copies.certified_copy_create(
                 actor=request.user, agency=agency, uploads=request.FILES.getlist("files"),
                 document_title=data["document_title"], requester_name=data["requester_name"],

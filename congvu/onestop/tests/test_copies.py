@@ -287,3 +287,27 @@ def test_a_signed_pdf_original_keeps_the_look_of_its_signature_not_a_broken_fiel
     page = PdfReader(io.BytesIO(signed)).pages[1]
     stamps = [a.get_object() for a in page["/Annots"]]
     assert [(a["/Subtype"], "/AP" in a) for a in stamps] == [("/Stamp", True)]  # still shown, no longer a field
+
+
+def _encrypted(user_password: str) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(2))))
+    writer.encrypt(user_password=user_password, owner_password="chu-so-huu", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_pdf_locked_for_reading_is_refused_one_with_an_owner_password_only_is_certified(copy_pki, copy_ca, agency,
+                                                                                         chair):
+    with pytest.raises(ValidationFailed) as err:
+        _certify(chair, agency, _encrypted("mat-khau"))
+    assert err.value.fields == {"files": "Tệp PDF có mật khẩu."}
+    assert CertifiedCopy.objects.count() == 0
+    copy = _certify(chair, agency, _encrypted(""))
+    assert copy.pages == 2
+    signed = _bytes(copy.certified_file)
+    assert verify_pdf_label(signed, trust_roots=[copy_ca]).label == LABEL_VALID
+    assert "Ban chinh trang 2" in PdfReader(io.BytesIO(signed)).pages[1].extract_text()

@@ -175,3 +175,13 @@ def test_the_block_lifts_after_the_window(copy_pki, agency, chair):
         [PublicLookupAttempt(client=client, at=long_ago, kind="copy") for _ in range(20)]
         + [PublicLookupAttempt(client=client, at=dt.datetime.now(dt.UTC), kind="lookup") for _ in range(20)])
     assert _client().get(reverse("onestop:public_copy", args=[copy.code])).status_code == 200
+
+
+def test_an_upload_cut_short_by_the_size_limit_is_refused_on_the_form(copy_pki, agency, chair, settings):
+    settings.MAX_UPLOAD_BYTES = 2_000
+    response = _client(chair).post(reverse("onestop:copy_new"), {
+        "files": [upload(pdf_bytes(30))], "document_title": "Giấy tờ", "requester_name": "A",
+        "certifier": str(chair.official.pk)})
+    assert response.status_code == 200
+    assert "vượt quá giới hạn" in _text(response)
+    assert CertifiedCopy.objects.count() == 0

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import BigIntegerField, Case, Count, F, FloatField, Func, Q, Sum, When
+from django.db.models import Value as V
 
+from congvu.core.errors import ValidationFailed
 from congvu.core.folding import vi_sort_key
 from congvu.onestop import stats
 from congvu.onestop.models import (
@@ -174,6 +175,25 @@ class IndicatorReport:
     not_computable: tuple = NOT_COMPUTABLE
 
 
+MULTI_LIST_MAX = 5000
+
+
+class SecondsBetween(Func):
+    """Seconds from `b` to `a` (datetimes), computed by the database: julianday on SQLite (no Python function
+    per row), EXTRACT(EPOCH …) on PostgreSQL."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
+                           arg_joiner=") - julianday(", **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))",
+                           arg_joiner=" - ", **extra_context)
+
+
 COUNT_KEYS = ("on_time", "assessed", "done", "done_late", "received", "online", "done_with_result",
               "received_done", "received_done_with_result", "papers", "papers_with_file", "ratings",
               "dissatisfied", "copies", "duration_seconds", "paused_seconds")
@@ -211,35 +231,59 @@ def indicator_report(*, user, date_from=None, date_to=None, agency_id: int | Non
     S, E, T = period.start, period.end, period.as_of
     base = stats._base(agency_ids=filter_ids, version_ids=None, department_id=None, period=period)
 
-    multi = Q(pk__in=Pause.objects.filter(kind=PauseKind.SUPPLEMENT).values("dossier_id")
-              .annotate(n=Count("pk")).filter(n__gt=1).values("dossier_id"))
+    # Dossiers with more than one supplement request (Pause rows): few; listed first, else kept as a subquery.
+    multi_rows = (Pause.objects.filter(kind=PauseKind.SUPPLEMENT).values("dossier_id").annotate(n=Count("pk"))
+                  .filter(n__gt=1).values_list("dossier_id", flat=True))
+    multi_ids = list(multi_rows[:MULTI_LIST_MAX + 1])
+    multi = Q(pk__in=multi_ids) if len(multi_ids) <= MULTI_LIST_MAX else Q(pk__in=multi_rows)
     received = ~Q(status__in=stats.NOT_RECEIVED)
     done = received & Q(status__in=stats.DONE, ended__gte=S, ended__lt=T)
     unrecorded = ~Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE])
-    done_ok = done & ~multi & (Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME]) | (
+    ok_done = ~multi & (Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME]) | (
         unrecorded & (Q(due__isnull=True) | Q(ended__lte=F("due")))))
     in_total = received & Q(recv__lt=E) & ~Q(status__in=stats.ENDED, ended__lt=S)
     open_at_t = in_total & (~Q(status__in=stats.ENDED) | Q(ended__isnull=True) | Q(ended__gte=T))
     waiting = Q(status__in=stats.WAITING) & (Q(paused__isnull=True) | Q(paused__lt=T))
-    open_ok = open_at_t & ~multi & (
+    ok_open = ~multi & (
         (~waiting & (Q(due__isnull=True) | Q(due__gte=T)))
         | (waiting & (Q(due__isnull=True) | Q(paused__isnull=True) | Q(paused__lte=F("due")))))
     new = received & Q(recv__gte=S, recv__lt=E)
     has_result = Q(result_file__isnull=False)
-    duration = ExpressionWrapper(F("ended") - F("clock_start"), output_field=DurationField())
-    grouped = {g.pop("agency_id"): g for g in base.values("agency_id").annotate(
-        on_time=Count("pk", filter=done_ok | open_ok),
-        on_time_done=Count("pk", filter=done_ok),
-        assessed=Count("pk", filter=done | open_at_t),
-        done=Count("pk", filter=done),
-        received=Count("pk", filter=new),
-        online=Count("pk", filter=new & Q(channel=Channel.ONLINE)),
-        done_with_result=Count("pk", filter=done & has_result),
-        received_done=Count("pk", filter=new & done),
-        received_done_with_result=Count("pk", filter=new & done & has_result),
-        duration=Sum(duration, filter=done & Q(clock_start__isnull=False)),
-        paused_seconds=Sum("paused_seconds", filter=done & Q(clock_start__isnull=False)),
-    ).order_by()}
+    W0, W1, W2 = stats.W0, stats.W1, stats.W2
+    big = BigIntegerField()
+
+    def case(*whens):
+        return Case(*[When(cond, then=V(w)) for cond, w in whens], default=V(0), output_field=big)
+
+    # Packed sums (see congvu.onestop.stats): one SUM carries three counters 21 bits apart.
+    sums = {
+        "n": Count("pk"),
+        # on time (W0), assessed (W1), done (W2)
+        "p_a": Sum(case((done & ok_done, W0 + W1 + W2), (done, W1 + W2), (open_at_t & ok_open, W0 + W1),
+                        (open_at_t, W1))),
+        # on time among done (W0), done with a result file (W1), received (W2)
+        "p_b": Sum(case((done & ok_done & has_result, W0 + W1), (done & ok_done, W0), (done & has_result, W1))
+                   + case((new, W2))),
+        # received online (W0), received and done (W1), received, done, with a result file (W2)
+        "p_c": Sum(case((new & Q(channel=Channel.ONLINE), W0))
+                   + case((new & done & has_result, W1 + W2), (new & done, W1))),
+        "duration": Sum(Case(When(done & Q(clock_start__isnull=False),
+                                  then=SecondsBetween("ended", "clock_start") - F("paused_seconds")),
+                             default=V(0.0), output_field=FloatField())),
+    }
+    grouped = {}
+    for g in base.values("agency_id").annotate(**sums).order_by("agency_id"):
+        if g["n"] >= 1 << stats.SHIFT:
+            raise ValidationFailed("Kỳ báo cáo có quá nhiều hồ sơ của một cơ quan; chọn kỳ ngắn hơn.",
+                                   fields={"date_from": "Chọn kỳ ngắn hơn."})
+        on_time, assessed, done_n = stats._unpack(g["p_a"])
+        on_time_done, done_with_result, received_n = stats._unpack(g["p_b"])
+        online, received_done, received_done_with_result = stats._unpack(g["p_c"])
+        grouped[g["agency_id"]] = {
+            "on_time": on_time, "assessed": assessed, "done": done_n, "on_time_done": on_time_done,
+            "done_with_result": done_with_result, "received": received_n, "online": online,
+            "received_done": received_done, "received_done_with_result": received_done_with_result,
+            "duration_seconds": float(g["duration"] or 0), "paused_seconds": 0}
 
     # Papers of the dossiers received in the period (provided only).
     papers = DossierComponent.objects.filter(provided=True, dossier__in=base.filter(new).values("pk"))
@@ -262,8 +306,7 @@ def indicator_report(*, user, date_from=None, date_to=None, agency_id: int | Non
         g = grouped.get(a_id, {})
         counts = {k: g.get(k) or 0 for k in ("on_time", "on_time_done", "assessed", "done", "received", "online",
                                              "done_with_result", "received_done", "received_done_with_result",
-                                             "paused_seconds")}
-        counts["duration_seconds"] = _seconds(g.get("duration"))
+                                             "paused_seconds", "duration_seconds")}
         counts["papers"] = paper_counts.get(a_id, {}).get("papers", 0)
         counts["papers_with_file"] = paper_counts.get(a_id, {}).get("papers_with_file", 0)
         counts["ratings"] = rating_counts.get(a_id, {}).get("ratings", 0)
@@ -277,16 +320,6 @@ def indicator_report(*, user, date_from=None, date_to=None, agency_id: int | Non
     rows.sort(key=lambda r: vi_sort_key(r.name))
     total = Row("total", "Tổng cộng", total_counts, _values(total_counts))
     return IndicatorReport(period=period, total=total, by_agency=rows)
-
-
-def _seconds(value) -> float:
-    if value is None:
-        return 0.0
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
-    if isinstance(value, (int, float, Decimal)):  # microseconds, on a backend without a duration type
-        return float(value) / 1_000_000
-    return 0.0
 
 
 def indicators_xlsx(report: IndicatorReport) -> bytes:

@@ -242,10 +242,10 @@ def _action_view(action: str):
                            posted=request.POST)
             # htmx swaps only successful responses: the form comes back with its message in a 200
             return render(request, "onestop/dossier_detail.html", ctx, status=200 if request.htmx else 400)
-        messages.success(request, DONE[action])
-        if request.htmx:
+        if request.htmx:  # shown in the swapped panel; a flash message would show again on the next page
             dossier.refresh_from_db()
             return render(request, "onestop/dossier_detail.html", _context(request, dossier, message=DONE[action]))
+        messages.success(request, DONE[action])
         return redirect("onestop:dossier", pk=dossier.pk)
 
     view.__name__ = f"dossier_{action}"

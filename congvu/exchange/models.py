@@ -326,6 +326,9 @@ class DirectoryAlias(models.Model):
 class PeerTransport(models.TextChoices):
     HTTP = "http", "HTTP(S) giữa hai hệ thống"
     FOLDER = "folder", "Thư mục trao đổi thủ công"
+    # Hub style (docs/decisions/0019): we never call it; what we send it waits in its mailbox (`PullPackage`)
+    # until it fetches it with a signed GET and acknowledges it.
+    PULL = "pull", "Hệ thống kia tự lấy gói về (kéo)"
 
 
 class Peer(models.Model):
@@ -341,6 +344,8 @@ class Peer(models.Model):
     key_id = models.CharField(max_length=100, unique=True)
     secret = models.CharField(max_length=200)
     active = models.BooleanField(default=True)
+    # We fetch packages waiting for us at its `base_url` (it keeps a mailbox for us, hub style; ADR 0019).
+    fetch = models.BooleanField("lấy gói từ hệ thống này", default=False)
 
     class Meta:
         verbose_name = "hệ thống liên thông"
@@ -424,3 +429,23 @@ class StatusSend(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="status_send_due_idx")]
+
+
+class PullPackage(models.Model):
+    """A package for a peer that fetches its packages from us (`PeerTransport.PULL`, ADR 0019): its mailbox.
+    Handing a package to such a peer's transport puts it here (once per peer and name: a resend after a crash finds
+    it); the peer lists what is waiting, takes it and acknowledges it, received (`fetched_at`) or refused (`error`)."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="pull_packages")
+    name = models.CharField(max_length=100)  # the connector's name of the package (document, status, business)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    queued_at = models.DateTimeField()
+    listed = models.PositiveIntegerField(default=0)  # how many times the peer was offered it
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)  # the peer's reason for refusing it (final)
+
+    class Meta:
+        verbose_name = "gói chờ hệ thống kia lấy về"
+        verbose_name_plural = "gói chờ hệ thống kia lấy về"
+        constraints = [models.UniqueConstraint(fields=["peer", "name"], name="pull_package_once")]
+        indexes = [models.Index(fields=["peer", "fetched_at", "id"], name="pull_package_waiting_idx")]

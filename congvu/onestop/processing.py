@@ -572,3 +572,10 @@ def dossier_return_result(*, actor, dossier: Dossier | int, method: str, returne
               note=f"{ReturnMethod(method).label}, người nhận: {returned_to}" + (f". {note}" if note else ""))
     _journal(actor, d, "dossier_return_result", before, {"note": note})
     return d
+
+
+@transaction.atomic
+def dossier_file_download_record(*, actor, dossier: Dossier, file_id: int, name: str) -> None:
+    """Journal that a dossier's paper or result file was downloaded (it holds personal data)."""
+    journal_record(actor=actor, agency_id=dossier.agency_id, action="onestop.dossier_file_download", obj=dossier,
+                   after={"file": file_id, "name": name})

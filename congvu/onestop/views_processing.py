@@ -171,6 +171,7 @@ def dossier_file(request, pk: int, file_pk: int):
         raise Http404("Không tìm thấy tệp.")
     if "." not in name:
         name += mimetypes.guess_extension(stored.content_type) or ""
+    processing.dossier_file_download_record(actor=request.user, dossier=dossier, file_id=stored.pk, name=name)
     response = FileResponse(open_stored(stored), content_type=stored.content_type, as_attachment=True,
                             filename=name)
     response["Cache-Control"] = "private, no-store"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_official
+from congvu.audit.models import JournalEntry
 from congvu.onestop.models import DossierStatus
 from congvu.onestop.tests.factories_o2 import accepted_dossier, local, state
 from congvu.org.models import Role
@@ -126,6 +127,8 @@ def test_result_file_is_uploaded_and_served_only_to_those_who_see_the_dossier(do
     assert url in client_for(officer).get(reverse("onestop:dossier", args=[dossier.pk])).content.decode()
     r = client_for(officer).get(url)
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF-1.4")
+    entry = JournalEntry.objects.filter(action="onestop.dossier_file_download").get()
+    assert (entry.actor_id, entry.object_id) == (officer.pk, str(dossier.pk))
     outsider = make_official(other_agency, Role.LEADER, username="ld_xa").user
     assert client_for(outsider).get(url).status_code == 404
     assert client_for(officer).get(reverse("onestop:dossier_file", args=[dossier.pk, 999999])).status_code == 404

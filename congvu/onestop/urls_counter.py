@@ -14,5 +14,7 @@ urlpatterns: list = [
     path("mot-cua/thu-tuc/", views_catalogue.catalogue_list, name="catalogue"),
     path("mot-cua/thu-tuc/xuat-excel/", views_catalogue.catalogue_export, name="catalogue_export"),
     path("mot-cua/thu-tuc/nhap-excel/", views_catalogue.catalogue_import, name="catalogue_import"),
+    path("mot-cua/thu-tuc/moi/", views_catalogue.procedure_edit, name="procedure_new"),
     path("mot-cua/thu-tuc/<int:pk>/", views_catalogue.procedure_detail, name="procedure"),
+    path("mot-cua/thu-tuc/<int:pk>/phien-ban-moi/", views_catalogue.procedure_edit, name="procedure_version_new"),
 ]

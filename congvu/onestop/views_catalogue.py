@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.core.errors import DomainError
 from congvu.core.folding import fold
@@ -103,3 +103,84 @@ def catalogue_import(request):
                                       f"{result.updated} phiên bản sửa, {result.unchanged} không đổi.")
             return redirect("onestop:catalogue")
     return render(request, "onestop/catalogue_import.html", {"error": error, "rows": rows}, status=400)
+
+
+# --- a procedure, or a new version of one, from a form ----------------------------------------------------
+
+FORM_FIELDS = ("national_code", "local_code", "name", "field", "level", "valid_from", "basis", "time_limit",
+               "time_unit", "fee", "fee_note", "result_documents", "online_level", "supplement_rule", "agencies")
+
+
+def _lines(text: str) -> list[list[str]]:
+    return [[part.strip() for part in line.split("|")] for line in (text or "").splitlines() if line.strip()]
+
+
+def _form_values(post) -> dict:
+    values = {k: (post.get(k) or "").strip() for k in FORM_FIELDS}
+    values["components"] = [{"name": p[0], "required": p[1] if len(p) > 1 else "Có",
+                             "copies": p[2] if len(p) > 2 else "1", "kind": p[3] if len(p) > 3 else ""}
+                            for p in _lines(post.get("components_text", ""))]
+    values["steps"] = [{"name": p[0], "handler": p[1] if len(p) > 1 else "", "budget": p[2] if len(p) > 2 else "",
+                        "department_code": p[3] if len(p) > 3 else "", "agency_level": p[4] if len(p) > 4 else ""}
+                       for p in _lines(post.get("steps_text", ""))]
+    return values
+
+
+def _initial(version: ProcedureVersion | None) -> dict:
+    if version is None:
+        return {"level": "Cấp xã", "time_unit": "ngày làm việc", "online_level": "Không trực tuyến",
+                "supplement_rule": "Tính lại từ đầu khi nhận đủ hồ sơ", "fee": "0",
+                "steps_text": "Tiếp nhận hồ sơ | Bộ phận một cửa | 0.5\nThẩm định hồ sơ | Phòng chuyên môn | 1\n"
+                              "Lãnh đạo ký duyệt | Lãnh đạo ký | 0.5\nTrả kết quả | Bộ phận một cửa | 0.5"}
+    p = version.procedure
+    return {
+        "national_code": p.national_code, "local_code": p.local_code, "name": p.name, "field": p.field,
+        "level": p.get_level_display(), "valid_from": "", "basis": version.basis,
+        "time_limit": f"{version.time_limit.normalize():f}", "time_unit": version.get_time_unit_display(),
+        "fee": str(version.fee), "fee_note": version.fee_note, "result_documents": version.result_documents,
+        "online_level": version.get_online_level_display(), "supplement_rule": version.get_supplement_rule_display(),
+        "agencies": ", ".join(a.identifier for a in p.agencies.all()),
+        "components_text": "\n".join(
+            f"{c.name} | {'Có' if c.required else 'Không'} | {c.copies} | {c.kind}".rstrip(" |")
+            for c in version.components.all()),
+        "steps_text": "\n".join(" | ".join(x for x in (s.name, s.get_handler_display(), f"{s.budget.normalize():f}",
+                                                        s.department_code,
+                                                        s.get_agency_level_display() if s.agency_level else "")
+                                           ).rstrip(" |") for s in version.steps.all()),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procedure_edit(request, pk: int | None = None):
+    """A new procedure (no pk), or a new version of one from a date (its current version pre-filled)."""
+    if not can_edit_catalogue(request.user):
+        raise HttpForbidden("Chỉ quản trị cơ quan hoặc quản trị hệ thống được sửa danh mục thủ tục.")
+    procedure = None
+    if pk is not None:
+        procedure = Procedure.objects.filter(pk=pk).first()
+        if procedure is None:
+            raise Http404("Không có thủ tục này.")
+    error = ""
+    if request.method == "POST":
+        values = _form_values(request.POST)
+        if procedure is not None and values["local_code"] != procedure.local_code:
+            error = "Không đổi mã TTHC địa phương của một thủ tục đã có; hãy tạo thủ tục mới."
+        else:
+            try:
+                result = catalogue.procedure_save(actor=request.user, values=values)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(request, {"created": "Đã tạo thủ tục.", "added": "Đã thêm phiên bản mới.",
+                                           "updated": "Đã sửa phiên bản (chưa có hồ sơ).",
+                                           "unchanged": "Không có gì thay đổi."}[result.outcome])
+                return redirect("onestop:procedure", result.procedure.pk)
+        initial = {k: request.POST.get(k, "") for k in (*FORM_FIELDS, "components_text", "steps_text")}
+    else:
+        current = None
+        if procedure is not None:
+            current = (procedure.versions.order_by("-valid_from").prefetch_related("components", "steps").first())
+        initial = _initial(current)
+    return render(request, "onestop/catalogue_form.html", {
+        "procedure": procedure, "initial": initial, "error": error}, status=400 if error else 200)

@@ -195,3 +195,28 @@ def test_export_and_import_for_admins_only(onestop, agency_admin, version):
     assert refused.status_code == 400
     assert "Tệp không phải là bảng tính Excel (.xlsx) đọc được." in refused.content.decode()
     assert ProcedureVersion.objects.count() == 2
+
+
+def test_a_new_version_from_a_date_through_the_form(agency_admin, onestop, version):
+    url = reverse("onestop:procedure_version_new", args=[version.procedure_id])
+    assert login(onestop).get(url).status_code == 403
+    c = login(agency_admin)
+    page = c.get(url).content.decode()
+    assert "Tiếp nhận hồ sơ | Bộ phận một cửa | 0.5" in page and "Giấy chứng sinh | Có | 1" in page
+    initial = {"national_code": "1.001612", "local_code": version.procedure.local_code, "name": "Đăng ký khai sinh",
+               "field": "Hộ tịch", "level": "Cấp xã", "time_limit": "3", "time_unit": "ngày làm việc", "fee": "0",
+               "online_level": "Toàn trình", "supplement_rule": "Tính tiếp thời gian còn lại",
+               "components_text": "Tờ khai | Có | 1\nGiấy chứng sinh | Có | 1 | bản chính",
+               "steps_text": "Tiếp nhận | Bộ phận một cửa | 0.5\nThẩm định | Phòng chuyên môn | 2 | NV"}
+    bad = c.post(url, initial | {"valid_from": "32/01/2027"})
+    assert bad.status_code == 400 and "ngày hiệu lực “32/01/2027” không đúng dạng dd/mm/yyyy" in bad.content.decode()
+    assert ProcedureVersion.objects.count() == 1
+    assert c.post(url, initial | {"valid_from": "01/01/2027"}).status_code == 302
+    new = ProcedureVersion.objects.get(valid_from=dt.date(2027, 1, 1))
+    version.refresh_from_db()
+    assert (version.valid_to, new.time_limit, new.supplement_rule, new.online_level) == (
+        dt.date(2027, 1, 1), 3, "resume", "full")
+    assert list(new.components.values_list("name", "kind")) == [("Tờ khai", ""), ("Giấy chứng sinh", "bản chính")]
+    assert list(new.steps.values_list("handler", "department_code")) == [("counter", ""), ("department", "NV")]
+    created = c.post(reverse("onestop:procedure_new"), initial | {"local_code": "2.000001.H40", "valid_from": "01/01/2027"})
+    assert created.status_code == 302

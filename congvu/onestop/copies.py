@@ -270,9 +270,12 @@ def public_path(code: str) -> str:
 def statement_pdf(*, agency_name: str, place: str, number: int, year: int, certified_at: dt.datetime,
                   certifier_name: str, certifier_title: str, document_title: str, pages: int, copies: int,
                   requester_name: str, code: str) -> bytes:
-    """The certification statement (lời chứng) as one A4 page. The signing block sits where
-    congvu.signing puts the personal signature box (right, 40 mm above the bottom), so the agency's seal
-    lands over the left third of the certifier's block, as on paper."""
+    """The certification statement (lời chứng) as one A4 page.
+
+    The signing block is at a fixed place: where congvu.signing puts the personal signature box (x 130–190 mm,
+    40 mm above the bottom), so the agency's seal lands over the left third of the certifier's block, as on
+    paper; the check code's address and QR code sit bottom left. The details above shrink their type (12 pt
+    down to 8 pt) until the longest title and name the register accepts fit above the date line."""
     import segno
     from fpdf import FPDF
 
@@ -286,9 +289,12 @@ def statement_pdf(*, agency_name: str, place: str, number: int, year: int, certi
     pdf.set_title(f"Lời chứng số {number}, quyển số {register_book(year)}")
 
     # Header: agency (left), national motto (right), Decree 30 Annex I.
-    pdf.set_xy(20, 15)
     pdf.set_font("Serif", "B", 11)
-    pdf.multi_cell(75, 5.5, agency_name.upper(), align="C")
+    if len(pdf.multi_cell(75, 5.5, agency_name.upper(), dry_run=True, output="LINES")) > 4:
+        pdf.set_font("Serif", "B", 8)
+    pdf.set_xy(20, 15)
+    pdf.multi_cell(75, 5.5 if pdf.font_size_pt > 8 else 4, agency_name.upper(), align="C")
+    pdf.set_font("Serif", "B", 11)
     pdf.set_xy(95, 15)
     pdf.multi_cell(95, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
     pdf.set_x(95)
@@ -300,11 +306,10 @@ def statement_pdf(*, agency_name: str, place: str, number: int, year: int, certi
     pdf.cell(170, 8, "LỜI CHỨNG CỦA NGƯỜI THỰC HIỆN CHỨNG THỰC", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Serif", "", 11)
     pdf.cell(170, 6, "(Chứng thực bản sao điện tử từ bản chính)", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
+    pdf.ln(7)
     pdf.set_font("Serif", "B", 13)
     pdf.multi_cell(170, 7, STATEMENT, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(5)
-    pdf.set_font("Serif", "", 12)
+    pdf.ln(4)
     rows = [
         ("Giấy tờ, văn bản", document_title),
         ("Số trang bản chính", f"{pages} trang"),
@@ -314,39 +319,44 @@ def statement_pdf(*, agency_name: str, place: str, number: int, year: int, certi
         ("Quyển số", register_book(year)),
         ("Mã kiểm tra", code),
     ]
+    top, bottom = pdf.get_y(), 200.0
+    for size in (12, 11, 10, 9, 8):
+        line = size * 0.55
+        pdf.set_font("Serif", "B", size)
+        height = sum(len(pdf.multi_cell(115, line, value, dry_run=True, output="LINES")) * line for _, value in rows)
+        if top + height <= bottom:
+            break
     for label, value in rows:
-        pdf.set_x(25)
-        pdf.set_font("Serif", "", 12)
-        pdf.cell(55, 7, f"{label}:")
-        pdf.set_font("Serif", "B", 12)
-        pdf.multi_cell(110, 7, value, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("Serif", "", 10.5)
-    pdf.set_x(25)
+        pdf.set_x(20)
+        pdf.set_font("Serif", "", size)
+        pdf.cell(55, line, f"{label}:")
+        pdf.set_font("Serif", "B", size)
+        pdf.multi_cell(115, line, value, new_x="LMARGIN", new_y="NEXT")
+
+    # Bottom left: where and how to check the copy.
     url = f"{getattr(settings, 'SITE_URL', '')}{public_path(code)}"
-    pdf.multi_cell(110, 5.5, "Kiểm tra bản sao và chữ ký số của cơ quan tại " + url
-                   + " (hoặc quét mã QR bên cạnh).", align="L", new_x="LMARGIN", new_y="NEXT")
     qr = io.BytesIO()
     segno.make(url, error="m").save(qr, kind="png", scale=8, border=1)
-    pdf.image(io.BytesIO(qr.getvalue()), x=150, y=pdf.get_y() - 24, w=32, h=32)
+    pdf.image(io.BytesIO(qr.getvalue()), x=20, y=222, w=30, h=30)
+    pdf.set_font("Serif", "", 9)
+    pdf.set_xy(53, 223)
+    pdf.multi_cell(52, 4.5, "Kiểm tra bản sao và chữ ký số của cơ quan: quét mã QR hoặc vào", align="L",
+                   new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(52, 4.5, url, align="L")
 
-    # Date line and the signing block: the personal-signature box of congvu.signing is x 130–190 mm,
-    # 229–257 mm from the top of an A4 page; the title goes above it, the name under it.
+    # Date line and the signing block (title above the signature box, the name under it).
     pdf.set_font("Serif", "", 12)
     pdf.set_xy(100, 205)
     place_text = f"{place}, ngày" if place else "Ngày"
-    pdf.cell(90, 6, f"{place_text} {local:%d} tháng {local:%m} năm {local:%Y}", align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.set_xy(100, 212)
+    pdf.cell(90, 6, f"{place_text} {local:%d} tháng {local:%m} năm {local:%Y}", align="C")
     pdf.set_font("Serif", "B", 12)
-    pdf.cell(90, 6, "NGƯỜI THỰC HIỆN CHỨNG THỰC", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(100, 212)
+    pdf.cell(90, 6, "NGƯỜI THỰC HIỆN CHỨNG THỰC", align="C")
     if certifier_title:
         pdf.set_xy(100, 218)
-        pdf.set_font("Serif", "B", 12)
         pdf.cell(90, 6, certifier_title.upper(), align="C")
     pdf.set_xy(100, 262)
-    pdf.set_font("Serif", "B", 12)
-    pdf.cell(90, 6, certifier_name, align="C")
+    pdf.multi_cell(90, 6, certifier_name, align="C")
     return bytes(pdf.output())
 
 

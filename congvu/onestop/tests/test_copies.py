@@ -311,3 +311,29 @@ def test_a_pdf_locked_for_reading_is_refused_one_with_an_owner_password_only_is_
     signed = _bytes(copy.certified_file)
     assert verify_pdf_label(signed, trust_roots=[copy_ca]).label == LABEL_VALID
     assert "Ban chinh trang 2" in PdfReader(io.BytesIO(signed)).pages[1].extract_text()
+
+
+@pytest.mark.parametrize("long", [False, True])
+def test_the_statement_details_always_end_above_the_signing_block(long):
+    import datetime as dt
+
+    title = ("Bằng tốt nghiệp trung học phổ thông " * 20)[:500] if long else "Giấy khai sinh"
+    requester = ("Trần Thị Bình Người Yêu Cầu " * 10)[:200] if long else "Trần Thị Bình"
+    data = copies.statement_pdf(agency_name="UBND xã Quế Phước", place="Quế Phước", number=7, year=2026,
+                                certified_at=dt.datetime(2026, 11, 27, 3, tzinfo=dt.UTC),
+                                certifier_name="Nguyễn Văn Chủ Tịch", certifier_title="Chủ tịch",
+                                document_title=title, pages=3, copies=1, requester_name=requester,
+                                code="ABCD-EFGH-JKLM")
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    found = {}
+
+    def visit(text, cm, tm, font, size):
+        for needle in ("ABCD-EFGH-JKLM", "NGƯỜI THỰC HIỆN CHỨNG THỰC", "Quế Phước, ngày 27 tháng 11 năm 2026"):
+            if needle in text and needle not in found:
+                found[needle] = tm[5] * cm[3] + cm[5]  # y from the bottom, in points
+
+    reader.pages[0].extract_text(visitor_text=visit)
+    mm = 72 / 25.4
+    assert found["Quế Phước, ngày 27 tháng 11 năm 2026"] == pytest.approx((297 - 205) * mm, abs=6 * mm)
+    assert found["ABCD-EFGH-JKLM"] > found["Quế Phước, ngày 27 tháng 11 năm 2026"] + 3 * mm

@@ -393,11 +393,91 @@ def control_slip_pdf(dossier: Dossier, rows) -> bytes:
 # --- 06 tracking register ------------------------------------------------------------------------------------
 
 REGISTER_COLUMNS = (
-    ("STT", 10), ("Mã hồ sơ", 37), ("Tên thủ tục hành chính", 39), ("Tên tổ chức, cá nhân", 30),
+    ("STT", 10), ("Mã hồ sơ", 40), ("Tên thủ tục hành chính", 36), ("Tên tổ chức, cá nhân", 30),
     ("Địa chỉ, số điện thoại", 36), ("Cơ quan chủ trì giải quyết", 30), ("Nhận hồ sơ", 19),
     ("Hẹn trả kết quả", 19), ("Ngày có kết quả / trả kết quả", 21), ("Hình thức trả", 17),
     ("Ký nhận", 17),
 )
+
+
+class _FastGrid:
+    """A bordered table drawn line by line with pdf.text: fpdf2's table() measures every character of every
+    cell again (≈ 6 ms a row), too slow for a year's register; here each word's width is measured once and
+    the rows wrap greedily (≈ 10× faster). The heading row is repeated on every page."""
+
+    SIZE, LINE, PAD = 8, 3.5, 0.9
+
+    def __init__(self, pdf, columns):
+        self.pdf, self.columns = pdf, columns
+        self.widths: dict[tuple[str, str], float] = {}
+        self.heading()
+
+    def _width(self, text: str, style: str) -> float:
+        key = (text, style)
+        width = self.widths.get(key)
+        if width is None:
+            width = self.widths[key] = self.pdf.get_string_width(text)
+        return width
+
+    def _wrap(self, text: str, width: float, style: str) -> list[str]:
+        avail = width - 2 * self.PAD
+        space = self._width(" ", style)
+        lines: list[str] = []
+        for paragraph in (text or "").split("\n"):
+            line, line_w = "", 0.0
+            for word in paragraph.split():
+                word_w = self._width(word, style)
+                while word_w > avail and len(word) > 1:  # a long code: break after a "-" or "." that fits
+                    cut = len(word) - 1
+                    while cut > 1 and self._width(word[:cut], style) > avail:
+                        cut -= 1
+                    at_mark = max(word.rfind("-", 0, cut), word.rfind(".", 0, cut))
+                    if at_mark > 0:
+                        cut = at_mark + 1
+                    if line:
+                        lines.append(line)
+                        line, line_w = "", 0.0
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    word_w = self._width(word, style)
+                if line and line_w + space + word_w > avail:
+                    lines.append(line)
+                    line, line_w = word, word_w
+                else:
+                    line, line_w = (f"{line} {word}", line_w + space + word_w) if line else (word, word_w)
+            lines.append(line)
+        return lines
+
+    def _draw(self, cells, *, style: str = "", center: bool = False, fill: bool = False) -> None:
+        pdf = self.pdf
+        pdf.set_font(FONT, style, self.SIZE)
+        wrapped = [self._wrap(text, width, style) for text, (_title, width) in zip(cells, self.columns, strict=True)]
+        height = max(len(lines) for lines in wrapped) * self.LINE + 2 * self.PAD
+        if pdf.get_y() + height > pdf.page_break_trigger and not style:
+            pdf.add_page()
+            self.heading()
+            pdf.set_font(FONT, style, self.SIZE)
+        x, y = pdf.l_margin, pdf.get_y()
+        if fill:
+            pdf.set_fill_color(235, 235, 235)
+        for lines, (_title, width) in zip(wrapped, self.columns, strict=True):
+            pdf.rect(x, y, width, height, style="DF" if fill else "D")
+            for i, line in enumerate(lines):
+                dx = (width - self._width(line, style)) / 2 if center else self.PAD
+                pdf.text(x + dx, y + self.PAD + i * self.LINE + self.LINE * 0.78, line)
+            x += width
+        pdf.set_xy(pdf.l_margin, y + height)
+
+    def heading(self) -> None:
+        self._draw([title for title, _ in self.columns], style="B", center=True, fill=True)
+
+    def row(self, cells) -> None:
+        self._draw(cells)
+
+    def note(self, text: str) -> None:
+        pdf = self.pdf
+        pdf.set_font(FONT, "", self.SIZE + 1)
+        pdf.cell(sum(w for _, w in self.columns), 8, text, border=1, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
 def lead_body(dossier: Dossier) -> str:
@@ -419,27 +499,15 @@ def register_pdf(*, agency, date_from: dt.date, date_to: dt.date, dossiers) -> b
     pdf = _new_pdf(f"Sổ theo dõi hồ sơ {date_from:%d/%m/%Y}–{date_to:%d/%m/%Y}", agency.name, landscape=True)
     _header(pdf, upper=agency.name, unit=COUNTER_UNIT, place=agency.place, on=timezone.localdate())
     _title(pdf, "SỔ THEO DÕI HỒ SƠ", f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}")
-    from fpdf.enums import TableCellFillMode
-    from fpdf.fonts import FontFace
-
-    pdf.set_font(FONT, "", 8)
     methods = {m.value: m.label for m in ReturnMethod}
-    with pdf.table(col_widths=tuple(w for _, w in REGISTER_COLUMNS), width=sum(w for _, w in REGISTER_COLUMNS),
-                   headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)), repeat_headings=1,
-                   line_height=3.9, padding=0.8, cell_fill_mode=TableCellFillMode.NONE) as grid:
-        head = grid.row()
-        for title, _ in REGISTER_COLUMNS:
-            head.cell(title, align="CENTER")
-        n = 0
-        for n, dossier in enumerate(dossiers, 1):
-            line = grid.row()
-            contact = ", ".join(x for x in (dossier.applicant_address, dossier.applicant_phone) if x)
-            done = dossier.finished_at if dossier.return_method else dossier.processed_at
-            for value in (str(n), dossier.code, dossier.procedure_version.procedure.name, dossier.applicant_name,
-                          contact, lead_body(dossier), fmt_short(dossier.accepted_at or dossier.submitted_at),
-                          fmt_short(dossier.due_at), fmt_short(done), methods.get(dossier.return_method, ""), ""):
-                line.cell(value)
-        if not n:
-            grid.row().cell("Không có hồ sơ nào trong khoảng ngày này.", colspan=len(REGISTER_COLUMNS),
-                            align="CENTER")
+    grid = _FastGrid(pdf, REGISTER_COLUMNS)
+    n = 0
+    for n, dossier in enumerate(dossiers, 1):
+        contact = ", ".join(x for x in (dossier.applicant_address, dossier.applicant_phone) if x)
+        done = dossier.finished_at if dossier.return_method else dossier.processed_at
+        grid.row((str(n), dossier.code, dossier.procedure_version.procedure.name, dossier.applicant_name,
+                  contact, lead_body(dossier), fmt_short(dossier.accepted_at or dossier.submitted_at),
+                  fmt_short(dossier.due_at), fmt_short(done), methods.get(dossier.return_method, ""), ""))
+    if not n:
+        grid.note("Không có hồ sơ nào trong khoảng ngày này.")
     return _output(pdf)

@@ -253,3 +253,33 @@ def test_supplement_and_refusal_of_the_counter_print(client, agency, onestop):
     text = pdf_text(refusal.content)
     assert "Không thuộc thẩm quyền của UBND huyện" in text and "Vũ Đức Thắng" in text
     assert "031088009876" in text
+
+
+def test_a_long_register_repeats_its_heading_on_every_page(agency):
+    version = make_procedure()
+    for i in range(40):
+        make_dossier(agency=agency, version=version, accepted=at("02/03/2026", "08:00") + dt.timedelta(minutes=i))
+    data = forms_pdf.register_pdf(agency=agency, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31),
+                                  dossiers=Dossier.objects.order_by("accepted_at"))
+    doc = pdfium.PdfDocument(data)
+    pages = [" ".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc))]
+    doc.close()
+    assert len(pages) >= 3
+    for page in pages[1:]:
+        assert page.startswith("STT Mã hồ sơ Tên thủ tục hành chính")
+    assert "40 " in pages[-1]  # the 40th line is there
+
+
+def test_empty_register_says_so(agency):
+    data = forms_pdf.register_pdf(agency=agency, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31),
+                                  dossiers=Dossier.objects.none())
+    assert "Không có hồ sơ nào trong khoảng ngày này." in pdf_text(data)
+
+
+def test_grid_breaks_a_long_code_after_a_dash():
+    pdf = forms_pdf._new_pdf("t", "a", landscape=True)
+    grid = forms_pdf._FastGrid(pdf, (("Mã hồ sơ", 22),))
+    pdf.set_font(forms_pdf.FONT, "", grid.SIZE)
+    lines = grid._wrap("000.01.00.H40-260302-0001", 22, "")
+    assert "".join(lines) == "000.01.00.H40-260302-0001"
+    assert len(lines) > 1 and all(line.endswith(("-", ".")) for line in lines[:-1])

@@ -168,12 +168,11 @@ def _images_to_pdf(paths: list[Path]) -> bytes:
     sources: list[bytes] = []
     try:
         for path in paths:
-            with Image.open(path) as img:
+            with Image.open(path) as img:  # reads the header only, until the pixels are asked for
+                if img.format == "JPEG" and img.mode in ("L", "RGB", "CMYK"):
+                    sources.append(path.read_bytes())
+                    continue
                 frames = [f.copy() for f in ImageSequence.Iterator(img)]
-                fmt = img.format
-            if fmt == "JPEG" and frames[0].mode in ("L", "RGB", "CMYK"):
-                sources.append(path.read_bytes())
-                continue
             for frame in frames:
                 if frame.mode in ("RGBA", "LA", "P", "PA"):
                     rgba = frame.convert("RGBA")
@@ -185,7 +184,7 @@ def _images_to_pdf(paths: list[Path]) -> bytes:
                 frame.save(buf, "PNG")
                 sources.append(buf.getvalue())
         return img2pdf.convert(sources, layout_fun=layout)
-    except (UnidentifiedImageError, OSError, ValueError, img2pdf.ImageOpenError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, img2pdf.ImageOpenError) as exc:
         raise ValidationFailed("Không đọc được ảnh quét; hãy quét lại (JPEG, PNG hoặc TIFF).",
                                fields={"files": "Ảnh quét bị hỏng."}) from exc
 

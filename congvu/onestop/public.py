@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -65,6 +66,15 @@ def client_key(request) -> str:
     """The client's address as a keyed hash (HMAC-SHA-256 with the deployment's secret): rate limits need
     to recognise a client, not to know it."""
     address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        pass
+    else:  # an IPv6 client owns its whole /64: counting single addresses would let it rotate past the limit
+        if ip.version == 6 and not ip.ipv4_mapped:
+            address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        elif ip.version == 6:
+            address = str(ip.ipv4_mapped)
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 

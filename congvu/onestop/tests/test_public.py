@@ -226,3 +226,16 @@ def test_the_rating_form_needs_the_csrf_token(returned_dossier):
     response = rate(c, returned_dossier.code, "7788")
     assert response.status_code == 403
     assert Rating.objects.count() == 0
+
+
+def test_an_ipv6_client_is_counted_by_its_64_prefix():
+    from django.test import RequestFactory
+
+    rf = RequestFactory()
+    key = public.client_key(rf.get("/", REMOTE_ADDR="2001:db8:1:2::1"))
+    assert key == public.client_key(rf.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::9"))
+    assert key != public.client_key(rf.get("/", REMOTE_ADDR="2001:db8:1:3::1"))
+    assert public.client_key(rf.get("/", REMOTE_ADDR="::ffff:192.0.2.1")) == public.client_key(
+        rf.get("/", REMOTE_ADDR="192.0.2.1"))
+    assert public.client_key(rf.get("/", REMOTE_ADDR="192.0.2.1")) != public.client_key(
+        rf.get("/", REMOTE_ADDR="192.0.2.2"))

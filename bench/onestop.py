@@ -232,12 +232,15 @@ def build(*, dossiers: int, agencies: int, seed: int = 1, chunk: int = 50_000) -
                         counts["supplement" if kind == PauseKind.SUPPLEMENT else "paused"] += 1
                     else:
                         counts["open"] += 1
+                papers = [rng.choice(file_ids) if channel == Channel.ONLINE or rng.random() < 0.7 else None
+                          for _ in range(2)]
+                # The counters receiving keeps on the dossier (indicator 4.2 reads them without a join).
+                values.update(papers_provided=len(papers), papers_digitised=sum(1 for p in papers if p))
                 writers[Dossier].add(values)
-                for j in range(2):
+                for j, file_id in enumerate(papers):
                     writers[DossierComponent].add({
                         "id": next_id[DossierComponent], "dossier_id": dossier_id, "name": f"Giấy tờ {j + 1}",
-                        "provided": True, "copies": 1, "original_name": "",
-                        "file_id": rng.choice(file_ids) if channel == Channel.ONLINE or rng.random() < 0.7 else None})
+                        "provided": True, "copies": 1, "original_name": "", "file_id": file_id})
                     next_id[DossierComponent] += 1
                 if values["status"] != DossierStatus.REFUSED:
                     step_start = accepted + dt.timedelta(hours=1)

@@ -226,6 +226,9 @@ class Dossier(models.Model):
     request_summary = models.CharField("nội dung yêu cầu", max_length=1000, blank=True)
     sets = models.PositiveSmallIntegerField("số bộ hồ sơ", default=1)
     fee = models.PositiveIntegerField("phí, lệ phí (đồng)", default=0)
+    # Kept by receiving whenever the components are written (indicator 4.2 reads them without a join).
+    papers_provided = models.PositiveSmallIntegerField("số giấy tờ đã nộp", default=0)
+    papers_digitised = models.PositiveSmallIntegerField("số giấy tờ có tệp", default=0)
 
     submitted_at = models.DateTimeField("thời điểm nộp")  # counter: arrival; online: submission
     accepted_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
@@ -259,7 +262,8 @@ class Dossier(models.Model):
             # The statistics group by (agency, version) and read only these columns (o5's measurement: 3–4×).
             models.Index(fields=["agency", "procedure_version", "status", "channel", "timeliness", "accepted_at",
                                  "submitted_at", "processed_at", "finished_at", "due_at", "paused_at", "clock_start",
-                                 "result_file", "paused_seconds"], name="dossier_stats_cover"),
+                                 "result_file", "paused_seconds", "papers_provided", "papers_digitised"],
+                         name="dossier_stats_cover"),
         ]
 
     def __str__(self) -> str:

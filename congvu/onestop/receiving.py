@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from congvu.audit.services import journal_record
@@ -256,6 +257,12 @@ def _remove_written(written: list[str]) -> None:
         (Path(settings.MEDIA_ROOT) / rel).unlink(missing_ok=True)
 
 
+def _paper_counts(papers: list[_Paper], stored: dict[int, StoredFile]) -> dict:
+    """What indicator 4.2 reads: the papers handed in, and those of them with a file."""
+    return {"papers_provided": sum(1 for p in papers if p.provided),
+            "papers_digitised": sum(1 for i, p in enumerate(papers) if p.provided and i in stored)}
+
+
 def _component_rows(dossier: Dossier, papers: list[_Paper], stored: dict[int, StoredFile]) -> list[DossierComponent]:
     return DossierComponent.objects.bulk_create([
         DossierComponent(dossier=dossier, component_id=p.component_id, name=p.name, provided=p.provided,
@@ -422,7 +429,8 @@ def dossier_receive(*, actor, agency: Agency, applicant: dict, components: list[
         with transaction.atomic():
             stored = _store(papers, written)
             dossier = Dossier(agency=agency, procedure_version=version, channel=channel, request_summary=summary,
-                              sets=sets, fee=version.fee, submitted_at=at, received_by=official, **person.fields())
+                              sets=sets, fee=version.fee, submitted_at=at, received_by=official, **person.fields(),
+                              **_paper_counts(papers, stored))
             if outcome == "refuse":
                 dossier.status = DossierStatus.REFUSED
                 dossier.refusal_reason = _clean(reason)
@@ -556,6 +564,9 @@ def dossier_supplement_complete(*, actor, dossier: Dossier, components: list[dic
                 raise ValidationFailed("Hồ sơ vẫn còn thiếu giấy tờ bắt buộc: " + "; ".join(still) + ".",
                                        fields={"components": "Thiếu: " + "; ".join(still)}, code="incomplete")
             before = _snapshot(d)
+            counts = d.components.aggregate(n_provided=Count("id", filter=Q(provided=True)),
+                                            n_digitised=Count("id", filter=Q(provided=True, file__isnull=False)))
+            d.papers_provided, d.papers_digitised = counts["n_provided"], counts["n_digitised"]
             request.completed_at = moment
             request.save(update_fields=["completed_at"])
             pause = Pause.objects.filter(dossier=d, kind=PauseKind.SUPPLEMENT, ended_at__isnull=True).first()
@@ -665,7 +676,8 @@ def dossier_submit_online(*, agency: Agency, version: ProcedureVersion | int, ap
             stored = _store(papers, written)
             dossier = Dossier.objects.create(agency=agency, procedure_version=version, channel=Channel.ONLINE,
                                              status=DossierStatus.REGISTERED, fee=version.fee, submitted_at=at,
-                                             request_summary=_clean(request_summary)[:1000], **person.fields())
+                                             request_summary=_clean(request_summary)[:1000], **person.fields(),
+                                             **_paper_counts(papers, stored))
             _component_rows(dossier, papers, stored)
             event_add(dossier=dossier, kind=EventKind.SUBMITTED_ONLINE, actor=None, at=at)
             dossier.code = dossier_code_allocate(agency=agency, on=at.date())
@@ -682,6 +694,16 @@ def dossier_submit_online(*, agency: Agency, version: ProcedureVersion | int, ap
     return dossier
 
 
+def _lookup_url(code: str) -> str:
+    """The public lookup page of the dossier (absolute when SITE_URL is set)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return getattr(settings, "SITE_URL", "") + reverse("onestop:public_dossier", args=[code])
+    except NoReverseMatch:
+        return "trang tra cứu hồ sơ"
+
+
 def _mail_submitted(dossier: Dossier) -> None:
     from django.core.mail import send_mail
 
@@ -690,7 +712,7 @@ def _mail_submitted(dossier: Dossier) -> None:
             f"{to_local(dossier.submitted_at):%H:%M ngày %d/%m/%Y}.\n"
             f"Thủ tục: {dossier.procedure_version.procedure.name}\nMã hồ sơ: {dossier.code}\n\n"
             "Bộ phận một cửa sẽ kiểm tra và thông báo tiếp nhận hoặc yêu cầu bổ sung. "
-            "Ông/bà tra cứu tình trạng hồ sơ bằng mã hồ sơ trên trang tra cứu.\n")
+            f"Ông/bà tra cứu tình trạng hồ sơ bằng mã hồ sơ tại {_lookup_url(dossier.code)}\n")
     try:
         send_mail(f"Đã nhận hồ sơ {dossier.code}", body, None, [dossier.applicant_email])
     except Exception:  # noqa: BLE001 - the submission stands; the mail outage is logged

@@ -73,6 +73,7 @@ def test_a_complete_dossier_received_after_15h_before_tet(onestop, agency, proce
     d.refresh_from_db()
     assert d.code == f"{agency.identifier}-260213-0001"
     assert (d.status, d.channel, d.sets, d.fee) == (DossierStatus.ACCEPTED, 1, 2, 0)
+    assert (d.papers_provided, d.papers_digitised) == (3, 0)
     assert (d.submitted_at, d.accepted_at) == (at(2026, 2, 13, 16), at(2026, 2, 13, 16))
     assert d.clock_start == at(2026, 2, 23, 7, 0)     # after 15:00, Tết 14–22/02: Monday 23/02
     assert d.due_at == d.original_due_at == at(2026, 2, 27, 17, 0)  # five working days 23–27/02
@@ -188,6 +189,8 @@ def test_scans_are_stored_once_by_content(onestop, agency, procedure_version, se
     again = receive(onestop, agency, procedure_version, components=papers(
         procedure_version, files={"Giấy chứng sinh": pdf_upload("gcs.pdf", text="To khai")}))
     assert again.components.get(name="Giấy chứng sinh").file_id == row.file_id
+    d.refresh_from_db()
+    assert (d.papers_provided, d.papers_digitised) == (3, 1)
     assert StoredFile.objects.count() == 1
 
 
@@ -239,6 +242,7 @@ def test_an_incomplete_dossier_gets_one_supplement_request_listing_everything(on
         at(2026, 3, 3, 9))
     assert done.supplement.completed_at == at(2026, 2, 24, 9)
     assert done.components.get(name="Giấy chứng sinh").original_name == "gcs.pdf"
+    assert (done.papers_provided, done.papers_digitised) == (3, 1)
     assert done.steps.count() == 2
     assert list(done.events.values_list("kind", "status")) == [("supplement_requested", 5),
                                                                ("supplement_completed", 2)]
@@ -344,6 +348,8 @@ def test_online_submission_gets_a_code_and_an_email_then_the_counter_accepts(
     assert [m.to for m in mail.outbox] == [["hoa@example.vn"]]
     assert mail.outbox[0].subject == f"Đã nhận hồ sơ {d.code}"
     assert f"Mã hồ sơ: {d.code}" in mail.outbox[0].body
+    assert f"http://localhost:8000/tra-cuu-ho-so/{d.code}/" in mail.outbox[0].body
+    assert (d.papers_provided, d.papers_digitised) == (2, 2)
     assert JournalEntry.objects.get(action="onestop.dossier_submit_online").actor_name == "hệ thống"
     accepted = dossier_accept_online(actor=onestop, dossier=d, at=at(2026, 2, 23, 8, 0))
     accepted.refresh_from_db()
@@ -379,3 +385,17 @@ def test_an_online_dossier_can_be_asked_for_a_supplement_or_refused(onestop, age
     assert (d.status, Pause.objects.count()) == (DossierStatus.SUPPLEMENT, 0)
     refused = dossier_refuse(actor=onestop, dossier=d, reason="Quá hạn bổ sung", at=at(2026, 3, 20, 10))
     assert (refused.status, refused.finished_at) == (DossierStatus.REFUSED, at(2026, 3, 20, 10))
+
+
+def test_the_migration_fills_the_paper_counts_of_existing_dossiers(onestop, agency, procedure_version):
+    import importlib
+
+    from django.apps import apps
+
+    d = receive(onestop, agency, procedure_version, components=papers(
+        procedure_version, skip={"Giấy tờ tùy thân của người đi đăng ký"},
+        files={"Giấy chứng sinh": pdf_upload("g.pdf")}))
+    Dossier.objects.update(papers_provided=0, papers_digitised=0)
+    importlib.import_module("congvu.onestop.migrations.0005_dossier_paper_counts").fill(apps, None)
+    d.refresh_from_db()
+    assert (d.papers_provided, d.papers_digitised) == (2, 1)

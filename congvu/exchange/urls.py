@@ -40,7 +40,8 @@ from congvu.exchange import peer_api  # noqa: E402
 
 # Machine-to-machine endpoints for peer systems (signed requests, no login; docs/decisions/0017).
 urlpatterns += [
-    path("exchange/peer/v1/", include([path("packages", peer_api.packages, name="peer_packages")])),
+    path("exchange/peer/v1/", include([path("packages", peer_api.packages, name="peer_packages"),
+                                       path("packages/<int:pk>/ack", peer_api.package_ack, name="peer_package_ack")])),
 ]
 
 from congvu.exchange import peer_views  # noqa: E402

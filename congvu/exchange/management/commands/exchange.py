@@ -3,14 +3,15 @@ import secrets
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from congvu.exchange import connector
+from congvu.exchange import connector, pull
 from congvu.exchange.models import Peer, PeerTransport, identifier_format
 
 
 class Command(BaseCommand):
     help = ("Liên thông: `congvu exchange run [--folder DIR]` gửi các văn bản chờ gửi tới hệ thống khác và nhận "
             "các gói trong thư mục trao đổi DIR/inbox một lần; `congvu exchange peer-set NAME ...` khai báo một hệ "
-            "thống liên thông; `congvu exchange peers` liệt kê chúng.")
+            "thống liên thông (--pull: hệ thống đó tự lấy gói về; --fetch: ta lấy gói từ hệ thống đó); "
+            "`congvu exchange peers` liệt kê chúng.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         peer.add_argument("--key-id", required=True)
         peer.add_argument("--secret", default="", help="Khóa bí mật chung (mặc định: sinh ngẫu nhiên và in ra).")
         peer.add_argument("--inactive", action="store_true")
+        peer.add_argument("--pull", action="store_true",
+                          help="Hệ thống đó tự lấy gói của nó từ ta (kiểu trục tỉnh); không cần --url hay --folder.")
+        peer.add_argument("--fetch", action="store_true",
+                          help="Ta lấy gói chờ ta ở hệ thống đó (--url) mỗi lần chạy `exchange run`.")
         sub.add_parser("peers", help="Liệt kê các hệ thống liên thông.")
 
     def handle(self, *args, **options):
@@ -31,21 +36,29 @@ class Command(BaseCommand):
             return self._peer_set(options)
         if options["action"] == "peers":
             for p in Peer.objects.order_by("name"):
-                where = p.base_url if p.transport == PeerTransport.HTTP else p.folder
-                self.stdout.write(f"{p.name}\t{p.transport}\t{where}\t{','.join(p.organ_ids)}\t{p.key_id}\t"
-                                  f"{'hoạt động' if p.active else 'tạm dừng'}")
+                where = p.folder if p.transport == PeerTransport.FOLDER else p.base_url
+                self.stdout.write(f"{p.name}\t{p.transport}{'+fetch' if p.fetch else ''}\t{where}\t"
+                                  f"{','.join(p.organ_ids)}\t{p.key_id}\t{'hoạt động' if p.active else 'tạm dừng'}")
             return
+        fetched = pull.fetch_all()  # first, so the 01 of what arrives goes back in this run
         sent = connector.send_pending()
         self.stdout.write(f"Đã gửi {sent['sent']} gói, {sent['failed']} gói lỗi (sẽ thử lại).")
         if sent["statuses_sent"] or sent["statuses_failed"]:
             self.stdout.write(f"Đã gửi {sent['statuses_sent']} gói trạng thái, {sent['statuses_failed']} gói lỗi.")
+        if fetched["peers"]:
+            self.stdout.write(f"Đã lấy về {fetched['received']} gói, từ chối {fetched['refused']} gói"
+                              + (f", {fetched['errors']} hệ thống không kết nối được." if fetched["errors"] else "."))
         if options["folder"]:
             got = connector.collect_folder(options["folder"])
             self.stdout.write(f"Đã nhận {got['received']} gói, từ chối {got['rejected']} gói.")
 
     def _peer_set(self, options) -> None:
-        if bool(options["url"]) == bool(options["folder"]):
+        if options["pull"] and options["folder"]:
+            raise CommandError("--pull (hệ thống đó tự lấy gói) không đi cùng --folder.")
+        if not options["pull"] and bool(options["url"]) == bool(options["folder"]):
             raise CommandError("Cần đúng một trong --url (HTTP) hoặc --folder (thư mục trao đổi).")
+        if options["fetch"] and not options["url"]:
+            raise CommandError("--fetch cần --url của hệ thống giữ gói cho ta.")
         if options["url"] and not options["url"].startswith(("http://", "https://")):
             raise CommandError("Địa chỉ phải bắt đầu bằng http:// hoặc https://.")
         organ_ids = [c.strip() for c in options["organ_ids"].split(",") if c.strip()]
@@ -54,7 +67,9 @@ class Command(BaseCommand):
             raise CommandError(f"Mã định danh không đúng cấu trúc: {', '.join(wrong) or '(trống)'}.")
         secret = options["secret"] or secrets.token_urlsafe(32)
         peer, created = Peer.objects.update_or_create(name=options["name"], defaults={
-            "transport": PeerTransport.FOLDER if options["folder"] else PeerTransport.HTTP,
+            "transport": (PeerTransport.PULL if options["pull"] else
+                          PeerTransport.FOLDER if options["folder"] else PeerTransport.HTTP),
+            "fetch": options["fetch"],
             "base_url": options["url"], "folder": options["folder"], "organ_ids": organ_ids,
             "key_id": options["key_id"], "secret": secret, "active": not options["inactive"]})
         self.stdout.write(f"{'Đã thêm' if created else 'Đã cập nhật'} hệ thống liên thông {peer.name}.")

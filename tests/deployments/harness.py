@@ -69,7 +69,7 @@ class Deployment:
         return subprocess.Popen([*congvu_command(), *args], env=self.env, cwd=self.dir, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, **kw)
 
-    def run(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+    def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
         started = time.monotonic()
         done = subprocess.run([*congvu_command(), *args], env=self.env, cwd=self.dir, capture_output=True, text=True,
                               timeout=timeout)

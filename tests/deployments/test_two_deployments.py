@@ -135,3 +135,26 @@ def test_a_signed_document_and_its_statuses_travel_between_two_deployments(pair)
     # Nothing travels twice: both sides have nothing left to send.
     assert exchange_run(a).splitlines() == ["Đã gửi 0 gói, 0 gói lỗi (sẽ thử lại)."]
     assert "trạng thái" not in exchange_run(b)
+
+
+def test_b_fetches_from_a_hub_style_and_its_statuses_still_come_back(pair):
+    a, b = pair
+    # A keeps a mailbox for B (B fetches, A never calls B); B fetches from A and pushes its statuses to A.
+    a.run("exchange", "peer-set", "xa-que-phuoc", "--pull", "--organ-ids", B["identifier"],
+          "--key-id", "que-trung-que-phuoc", "--secret", SECRET)
+    b.run("exchange", "peer-set", "xa-que-trung", "--url", a.url, "--fetch", "--organ-ids", A["identifier"],
+          "--key-id", "que-trung-que-phuoc", "--secret", SECRET)
+    subject = "V/v lấy ý kiến dự thảo quy chế phối hợp"
+    document = a.api("vanthu", "POST", "/documents/outgoing", {
+        "doc_type": "quyet_dinh", "subject": subject, "signer": "Nguyễn Văn An", "signer_title": "CHỦ TỊCH",
+        "recipient_names": [B["name"]]}, files=[("quyet-dinh.pdf", minimal_pdf("Quyet dinh quy che"))])
+    assert a.api("vanthu", "POST", f"/documents/{document['id']}/dispatch", {})["outbox"] == [B["name"]]
+
+    assert exchange_run(a).splitlines() == ["Đã gửi 1 gói, 0 gói lỗi (sẽ thử lại)."]  # into B's mailbox at A
+    assert [i["subject"] for i in b.api("vanthu", "GET", "/inbox")].count(subject) == 0
+    # B's run fetches it, acknowledges it and sends the 01 back in the same run.
+    assert exchange_run(b).splitlines() == ["Đã gửi 0 gói, 0 gói lỗi (sẽ thử lại).",
+                                            "Đã gửi 1 gói trạng thái, 0 gói lỗi.", "Đã lấy về 1 gói, từ chối 0 gói."]
+    assert [i["subject"] for i in b.api("vanthu", "GET", "/inbox")].count(subject) == 1
+    assert last_status(a, document["id"]) == ("sent", B["identifier"], "01")
+    assert exchange_run(b).splitlines() == ["Đã gửi 0 gói, 0 gói lỗi (sẽ thử lại).", "Đã lấy về 0 gói, từ chối 0 gói."]

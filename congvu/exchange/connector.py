@@ -436,8 +436,8 @@ def _receive_document(package, raw, warnings, via, written) -> ReceiveResult:
         target = next((r.document_id for r in package.business.replacements if r.document_id), "") \
             or package.business.document_id
         if not target or target == package.document_id:
-            raise _refuse(f"Gói thay thế văn bản {package.document_id} không ghi DocumentId của văn bản bị thay thế.",
-                          via)
+            # No other DocumentId named (as in VNPT's sample): the document is replaced in place, like an update.
+            return _receive_business(package, agencies, raw, warnings, via, written)
         olds = _received_targets(sender, target, agencies)
         if not olds:
             raise _refuse(f"Không tìm thấy văn bản {target} do {sender} gửi đến nơi nhận của gói; văn bản thay thế "
@@ -499,23 +499,24 @@ def _received_targets(sender: str, target: str, agencies: list[Agency]) -> list[
 
 
 def _receive_business(package, agencies, raw, warnings, via, written) -> ReceiveResult:
-    """A recall (business 1) or update (business 2) of a document `sender` sent us before: applied to each of its
-    deliveries here, in one transaction (any refusal changes nothing). The same package twice changes nothing."""
+    """A recall (business 1), update (business 2) or in-place replacement (business 3 naming no other DocumentId)
+    of a document `sender` sent us before: applied to each of its deliveries here, in one transaction (any refusal
+    changes nothing). The same package twice changes nothing."""
     sender = package.sender.organ_id
     business = package.business.doc_type
-    target = package.business.document_id or package.document_id
-    kind = "recall" if business == BUSINESS_RECALL else "update"
+    target = (package.document_id if business == BUSINESS_REPLACE
+              else package.business.document_id or package.document_id)
+    kind = {BUSINESS_RECALL: "recall", BUSINESS_UPDATE: "update"}.get(business, "replace")
+    what = {"recall": "thu hồi", "update": "cập nhật", "replace": "thay thế"}[kind]
     result = ReceiveResult(kind=kind, document_id=target)
     reason = " ".join((package.business.reason or "").split())[:2000]
     if not reason:
-        raise _refuse(f"Gói {'thu hồi' if kind == 'recall' else 'cập nhật'} văn bản {target} không ghi lý do "
-                      "(BussinessDocReason).", via)
+        raise _refuse(f"Gói {what} văn bản {target} không ghi lý do (BussinessDocReason).", via)
     now = timezone.now()
     with transaction.atomic():
         items = [InboxItem.objects.select_for_update().select_related("agency").get(pk=i.pk)
                  for i in _received_targets(sender, target, agencies)]
         if not items:
-            what = "thu hồi" if kind == "recall" else "cập nhật"
             raise _refuse(f"Không tìm thấy văn bản {target} do {sender} gửi đến nơi nhận của gói; gói {what} "
                           "không được áp dụng.", via)
         changed = False
@@ -542,7 +543,7 @@ def _receive_business(package, agencies, raw, warnings, via, written) -> Receive
                     same_files = [f.file_id for f in item.files.all()] == [f.pk for f, _ in stored]
                     version = services.delivery_apply_update(
                         item=item, values=values, files=None if same_files or not stored else stored, reason=reason,
-                        at=now, fingerprint=fingerprint)
+                        at=now, fingerprint=fingerprint, kind=kind)
                     changed |= version is not None
         except Conflict as exc:
             raise _refuse(exc.message, via) from None

@@ -417,7 +417,7 @@ def _check_updatable(locked: InboxItem) -> None:
 
 
 def delivery_apply_update(*, item: InboxItem, values: dict, files, reason: str, actor=None, at=None,
-                          fingerprint: str) -> DeliveryVersion | None:
+                          fingerprint: str, kind: str = VersionKind.UPDATE) -> DeliveryVersion | None:
     """Apply the sender's update to a delivery, keeping the earlier version (a `DeliveryVersion`).
 
     `item` must be locked by the caller's transaction. `values`: the new sender metadata (`UPDATE_FIELDS`);
@@ -425,6 +425,7 @@ def delivery_apply_update(*, item: InboxItem, values: dict, files, reason: str, 
     shows the new version. Registered: the incoming document's sender fields (`INCOMING_UPDATE_FIELDS`) and
     files are updated too, journaled as a correction (`document.update`, shown in the document's history) and
     as `document.updated_by_sender`. Returns None when this update (same fingerprint) was applied already.
+    `kind` "replace": a replacement received in place (a business 3 package naming no other DocumentId).
     Raises Conflict for a recalled, returned or replaced delivery (nothing changed)."""
     from congvu.documents import search
     from congvu.documents.models import Attachment
@@ -436,7 +437,7 @@ def delivery_apply_update(*, item: InboxItem, values: dict, files, reason: str, 
     at = at or timezone.now()
     earlier_files = [{"file_id": f.file_id, "name": f.original_name} for f in item.files.all()]
     version = DeliveryVersion.objects.create(
-        item=item, document_id=item.incoming_document_id, kind=VersionKind.UPDATE, reason=reason,
+        item=item, document_id=item.incoming_document_id, kind=VersionKind(kind), reason=reason,
         values=item_values(item), files=earlier_files, fingerprint=fingerprint, created_at=at, actor=actor)
     new_values = {k: v for k, v in values.items() if k in UPDATE_FIELDS}
     for key, value in new_values.items():

@@ -259,3 +259,61 @@ def test_status_15_from_the_recipient_closes_our_recall(setup, clerk, tmp_path):
     with pytest.raises(ValidationFailed):
         services.document_update_send(actor=clerk, document=setup["document"], reason="x",
                                       changes={"subject": FIXED})
+
+
+# --- the real VNPT packages of the shared test data ---------------------------------------------------
+
+def _first_from_g22(document_id: str) -> bytes:
+    """A new document from 000.00.00.G22 (the sender of the VNPT samples) to Quảng Nam, with `document_id`."""
+    from congvu.exchange.edxml import Package, Signer
+
+    package = Package(kind="document", sender=Organ(organ_id="000.00.00.G22", name="Văn phòng Chính phủ"),
+                      recipients=(Organ(organ_id="000.00.00.H41", name="UBND tỉnh Quảng Nam"),),
+                      document_id=document_id, number="7816", notation="VPCP-TTĐT", type_code="1",
+                      type_name="Công văn", subject="V/v kết nối, liên thông phần mềm quản lý văn bản",
+                      signer=Signer(full_name="Nguyễn Văn A"), business=Business(doc_type=0, reason="Văn bản mới"))
+    out = io.BytesIO()
+    build_package(package, out)
+    return out.getvalue()
+
+
+def test_the_real_recall_replace_and_update_samples(db):
+    from congvu.core.testdata import shared_testdata
+
+    samples = shared_testdata("edxml")
+    if samples is None:
+        pytest.skip("shared test data (edxml) is absent")
+    make_agency(name="UBND tỉnh Quảng Nam", identifier="000.00.00.H41")
+    old_id, new_id = "000.00.00.G22,2014/01/30,7806/VPCP-TTĐT", "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
+    connector.receive(_first_from_g22(old_id), via="test")
+    old = InboxItem.objects.get()
+    # The replace sample: document 7816 replaces 7806 (ReplacementInfoList); the waiting 7806 is retired.
+    result = connector.receive((samples / "document_replace.edxml").read_bytes(), via="test")
+    [fresh] = result.items
+    old.refresh_from_db()
+    assert (result.kind, fresh.exchange_document_id, fresh.replaces_id, fresh.replace_reason, old.status) == (
+        "document", new_id, old.pk, "Văn bản thay thế", InboxStatus.REPLACED)
+    assert connector.receive((samples / "document_replace.edxml").read_bytes(), via="test").duplicate
+    # The recall sample has no target DocumentId in Bussiness: its own DocumentId (7816) is the target.
+    assert connector.receive((samples / "document_recall.edxml").read_bytes(), via="test").kind == "recall"
+    fresh.refresh_from_db()
+    assert (fresh.recall_state, fresh.recall_reason) == (RecallState.REQUESTED, "Thu hồi văn bản điện tử")
+    # The update sample targets 000.00.00.G22,2014/02/30,7806/VPCP-TTĐT (a date that does not exist), which never
+    # came here: refused, nothing changed.
+    with pytest.raises(ValidationFailed) as exc:
+        connector.receive((samples / "document_update.edxml").read_bytes(), via="test")
+    assert exc.value.message.startswith("Không tìm thấy văn bản 000.00.00.G22,2014/02/30,7806/VPCP-TTĐT do "
+                                        "000.00.00.G22")
+    assert DeliveryVersion.objects.count() == 0
+
+
+def test_a_replace_package_naming_no_other_document_replaces_in_place(setup):
+    item = _received(setup)
+    body = _bytes(setup["document"], subject=FIXED, business=Business(doc_type=3, reason="Văn bản thay thế"))
+    result = connector.receive(body, via="test")
+    assert (result.kind, result.duplicate) == ("replace", False)
+    item.refresh_from_db()
+    version = DeliveryVersion.objects.get(item=item)
+    assert (item.subject, item.status, version.kind, version.values["subject"]) == (
+        FIXED, InboxStatus.WAITING, "replace", "V/v báo cáo chuyển đổi sô")
+    assert connector.receive(body, via="test").duplicate

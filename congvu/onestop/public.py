@@ -111,8 +111,8 @@ CODE_RE = re.compile(r"^[0-9A-Za-z.\-]+$")
 
 
 def normalise_code(raw: str) -> str:
-    """The code as typed or scanned, without spaces; upper case (codes hold “H40”-style letters)."""
-    return re.sub(r"\s+", "", raw or "").upper()[:CODE_MAX + 1]
+    """The code as typed or scanned, without spaces (case is matched in `_find`)."""
+    return re.sub(r"\s+", "", raw or "")[:CODE_MAX + 1]
 
 
 NOT_FOUND = "Không tìm thấy hồ sơ có mã này. Vui lòng kiểm tra lại mã hồ sơ trên giấy tiếp nhận."
@@ -121,7 +121,9 @@ NOT_FOUND = "Không tìm thấy hồ sơ có mã này. Vui lòng kiểm tra lạ
 def _find(code: str, *, lock: bool = False) -> Dossier | None:
     if not code or len(code) > CODE_MAX or not CODE_RE.match(code):
         return None
-    qs = Dossier.objects.exclude(code="").filter(code__iexact=code)
+    # Exact matches only, so the unique index on code answers (an iexact scan would read every dossier):
+    # codes are made upper case by their templates, and a code as stored is tried as typed too.
+    qs = Dossier.objects.filter(code__in={code, code.upper()})
     if lock:
         qs = qs.select_for_update()
     return qs.select_related("agency", "procedure_version__procedure").first()

@@ -51,6 +51,10 @@ def test_update_from_the_status_page_and_the_earlier_version_on_both_sides(clerk
     assert delivered.subject == FIXED and list(delivered.files.values_list("original_name", flat=True)) == [
         "cv-sua.pdf"]
     assert "Các lần cập nhật đã gửi" in login(clerk).get(url).text
+    # The sender's own earlier version: for whoever may see the outgoing document, not the recipient.
+    mine = DeliveryVersion.objects.get(item__isnull=True)
+    assert "V/v họp giao ban thang 12" in login(leader).get(f"/exchange/versions/{mine.pk}/").text
+    assert login(other_clerk).get(f"/exchange/versions/{mine.pk}/").status_code == 404
     # The receiving clerk sees the banner and reaches the earlier version and its file.
     version = DeliveryVersion.objects.get(item=delivered)
     page = login(other_clerk).get(f"/exchange/inbox/{delivered.pk}/")

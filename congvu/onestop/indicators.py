@@ -3,9 +3,9 @@ REGULATIONS §4.10, each with its formula, threshold and points: R = numerator /
 **score = Pmax if R ≥ T, else R × Pmax / T** (a sub-indicator without a published threshold is scored with
 T = 100 %, i.e. R × Pmax — said beside it). The others are listed with the reason they cannot be computed.
 
-Same period, scope and visibility as the statistics (congvu.onestop.stats). Four grouped queries, by receiving
-agency: dossiers (2.1, 2.2, 3.3, 4.1, the late share of 5.4), their papers (4.2), ratings (5.4) and
-certified copies; nothing loops over dossiers in Python.
+Same period, scope and visibility as the statistics (congvu.onestop.stats). Three grouped queries, by receiving
+agency: dossiers (2.1, 2.2, 3.3, 4.1, 4.2 through the paper counters receiving keeps on each dossier, the late
+share of 5.4), ratings (5.4) and certified copies; nothing loops over dossiers in Python.
 
 - **2.1 early or on time** (DVCQG rule, §4.7): dossiers done (9, 10) in the period are on time when early or
   on time (recorded, or ended ≤ appointment); dossiers not ended at T count with "end of period": waiting for
@@ -42,7 +42,6 @@ from congvu.onestop import stats
 from congvu.onestop.models import (
     CertifiedCopy,
     Channel,
-    DossierComponent,
     Pause,
     PauseKind,
     Rating,
@@ -270,6 +269,9 @@ def indicator_report(*, user, date_from=None, date_to=None, agency_id: int | Non
         "duration": Sum(Case(When(done & Q(clock_start__isnull=False),
                                   then=SecondsBetween("ended", "clock_start") - F("paused_seconds")),
                              default=V(0.0), output_field=FloatField())),
+        # papers of the dossiers received in the period: counters receiving keeps on the dossier
+        "papers": Sum(Case(When(new, then=F("papers_provided")), default=V(0), output_field=big)),
+        "papers_with_file": Sum(Case(When(new, then=F("papers_digitised")), default=V(0), output_field=big)),
     }
     grouped = {}
     for g in base.values("agency_id").annotate(**sums).order_by("agency_id"):
@@ -283,12 +285,9 @@ def indicator_report(*, user, date_from=None, date_to=None, agency_id: int | Non
             "on_time": on_time, "assessed": assessed, "done": done_n, "on_time_done": on_time_done,
             "done_with_result": done_with_result, "received": received_n, "online": online,
             "received_done": received_done, "received_done_with_result": received_done_with_result,
-            "duration_seconds": float(g["duration"] or 0), "paused_seconds": 0}
+            "duration_seconds": float(g["duration"] or 0), "paused_seconds": 0,
+            "papers": int(g["papers"] or 0), "papers_with_file": int(g["papers_with_file"] or 0)}
 
-    # Papers of the dossiers received in the period (provided only).
-    papers = DossierComponent.objects.filter(provided=True, dossier__in=base.filter(new).values("pk"))
-    paper_counts = {g["dossier__agency_id"]: g for g in papers.values("dossier__agency_id").annotate(
-        papers=Count("pk"), papers_with_file=Count("pk", filter=Q(file__isnull=False))).order_by()}
     ratings = Rating.objects.filter(created_at__gte=S, created_at__lt=E)
     copies = CertifiedCopy.objects.filter(certified_at__gte=S, certified_at__lt=E)
     if filter_ids is not None:
@@ -299,16 +298,14 @@ def indicator_report(*, user, date_from=None, date_to=None, agency_id: int | Non
     copy_counts = dict(copies.values("agency_id").annotate(n=Count("pk")).values_list("agency_id", "n").order_by())
 
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=sorted(agency_ids))}
-    ids = set(grouped) | set(paper_counts) | set(rating_counts) | set(copy_counts)
+    ids = set(grouped) | set(rating_counts) | set(copy_counts)
     total_counts = dict.fromkeys(COUNT_KEYS + ("on_time_done",), 0)
     rows = []
     for a_id in ids:
         g = grouped.get(a_id, {})
         counts = {k: g.get(k) or 0 for k in ("on_time", "on_time_done", "assessed", "done", "received", "online",
                                              "done_with_result", "received_done", "received_done_with_result",
-                                             "paused_seconds", "duration_seconds")}
-        counts["papers"] = paper_counts.get(a_id, {}).get("papers", 0)
-        counts["papers_with_file"] = paper_counts.get(a_id, {}).get("papers_with_file", 0)
+                                             "paused_seconds", "duration_seconds", "papers", "papers_with_file")}
         counts["ratings"] = rating_counts.get(a_id, {}).get("ratings", 0)
         counts["dissatisfied"] = rating_counts.get(a_id, {}).get("dissatisfied", 0)
         counts["copies"] = copy_counts.get(a_id, 0)

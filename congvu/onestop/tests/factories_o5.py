@@ -129,6 +129,9 @@ def add_indicator_data(ds: Dataset, official) -> None:
     for i in range(2):
         DossierComponent.objects.create(dossier=d[7], name=f"Giấy tờ {i}", provided=True)
     DossierComponent.objects.create(dossier=d[7], name="Giấy tờ chưa nộp", provided=False)
+    # The counters receiving keeps on each dossier (provided papers, those with a file).
+    for n, provided, digitised in ((5, 3, 3), (6, 3, 3), (8, 3, 3), (7, 2, 0)):
+        Dossier.objects.filter(pk=d[n].pk).update(papers_provided=provided, papers_digitised=digitised)
     # d5 has an electronic result.
     d[5].result_file = _file("result-5")
     d[5].save(update_fields=["result_file"])

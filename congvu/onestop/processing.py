@@ -49,9 +49,9 @@ from congvu.onestop.selectors import (
     RUNNING_STATUSES,
     apology_deadline,
     can_act_on_step,
+    can_see,
     handover_target,
     is_counter_of,
-    visible_dossiers,
 )
 from congvu.org.models import Agency, Department, Membership, Official, Role
 from congvu.org.selectors import official_for_user
@@ -97,7 +97,7 @@ def _fmt(moment: dt.datetime | None) -> str:
 def _locked(actor, dossier: Dossier | int) -> Dossier:
     """The dossier row, locked, if the actor sees it; NotFound otherwise."""
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
-    if not visible_dossiers(actor).filter(pk=pk).exists():
+    if not can_see(actor, pk):
         raise NotFound("Không tìm thấy hồ sơ hoặc bạn không có quyền xem.")
     return Dossier.objects.select_for_update(of=("self",)).select_related("agency", "procedure_version").get(pk=pk)
 

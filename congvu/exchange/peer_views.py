@@ -12,15 +12,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from congvu.exchange import peers
+from congvu.exchange.models import PeerTransport
 
 
 class PeerForm(forms.Form):
     name = forms.CharField(label="Tên hệ thống", max_length=100, help_text="Ví dụ: Trục liên thông tỉnh Quảng Nam.")
+    transport = forms.ChoiceField(label="Cách kết nối", choices=PeerTransport.choices, initial=PeerTransport.HTTP,
+                                  widget=forms.RadioSelect)
     url = forms.CharField(label="Địa chỉ HTTP(S)", max_length=300, required=False,
                           help_text="Địa chỉ gốc của hệ thống kia, ví dụ https://vpdt.quangnam.gov.vn/.",
                           widget=forms.TextInput(attrs={"placeholder": "https://…"}))
-    folder = forms.CharField(label="Hoặc thư mục trao đổi", max_length=300, required=False,
-                             help_text="Thư mục trên máy chủ để chuyển gói tin thủ công (thay cho HTTP).")
+    folder = forms.CharField(label="Thư mục trao đổi", max_length=300, required=False,
+                             help_text="Chỉ khi kết nối qua thư mục: thư mục trên máy chủ để chuyển gói tin thủ công.")
+    fetch = forms.BooleanField(label="Lấy gói chờ ta ở hệ thống này", required=False,
+                               help_text="Mỗi phút lấy về các gói hệ thống kia giữ cho ta (kiểu trục tỉnh); cần địa "
+                                         "chỉ HTTP(S).")
     organ_ids = forms.CharField(label="Mã định danh phục vụ", widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text="Các cơ quan hệ thống kia phục vụ, cách nhau dấu phẩy hoặc xuống dòng.")
     key_id = forms.CharField(label="Mã khóa (key id)", max_length=100)
@@ -60,7 +66,8 @@ def _save(request, form: PeerForm, existing: int | None):
     try:
         return peers.peer_save(actor=request.user, name=data["name"], url=data["url"], folder=data["folder"],
                                organ_ids=data["organ_ids"], key_id=data["key_id"], secret=data["secret"],
-                               active=data["active"], existing=existing)
+                               active=data["active"], transport=data["transport"], fetch=data["fetch"],
+                               existing=existing)
     except ValidationFailed as exc:
         for name, message in exc.fields.items():
             form.add_error(name if name in form.fields else None, message)
@@ -113,7 +120,8 @@ def peer_edit(request, pk: int):
             return _saved(request, saved)
     else:
         form = PeerForm(editing=True, initial={
-            "name": peer.name, "url": peer.base_url, "folder": peer.folder,
+            "name": peer.name, "transport": peer.transport, "fetch": peer.fetch, "url": peer.base_url,
+            "folder": peer.folder,
             "organ_ids": ", ".join(peer.organ_ids or []), "key_id": peer.key_id, "active": peer.active})
     return render(request, "exchange/peer_form.html", {"form": form, "peer": peer},
                   status=400 if form.errors else 200)

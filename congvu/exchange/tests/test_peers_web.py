@@ -2,6 +2,7 @@
 is going, adds and edits them; the shared secret is typed (or generated) once and never shown again."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,10 +12,11 @@ from django.utils import timezone
 
 from congvu.audit.models import JournalEntry
 from congvu.core.errors import PermissionDenied, ValidationFailed
+from congvu.documents.models import StoredFile
 from congvu.documents.services import outgoing_register
 from congvu.documents.tests.factories import outgoing_data, pdf_upload
 from congvu.exchange import peers, services
-from congvu.exchange.models import Nonce, OutboxItem, Peer, Transmission, TransmissionState
+from congvu.exchange.models import Nonce, OutboxItem, Peer, PullPackage, Transmission, TransmissionState
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,7 @@ def _client(user) -> Client:
 
 
 def _form(**changes):
-    data = {"name": "Trục tỉnh Quảng Nam", "url": "https://vpdt.quangnam.gov.vn/", "folder": "",
+    data = {"name": "Trục tỉnh Quảng Nam", "transport": "http", "url": "https://vpdt.quangnam.gov.vn/", "folder": "",
             "organ_ids": "000.00.00.H49, H49.1\n000.00.00.H49", "key_id": "congvu-ninh-phuoc", "secret": SECRET,
             "active": "on"}
     data.update(changes)
@@ -76,7 +78,7 @@ def test_admin_adds_a_peer_with_a_typed_secret(admin):
                              ["000.00.00.H49", "H49.1"], "congvu-ninh-phuoc", SECRET, True)
     entry = JournalEntry.objects.get(action="exchange.peer_save")
     assert (entry.actor_id, entry.object_id, entry.before) == (admin.pk, str(peer.pk), None)
-    assert entry.after == {"name": "Trục tỉnh Quảng Nam", "transport": "http",
+    assert entry.after == {"name": "Trục tỉnh Quảng Nam", "transport": "http", "fetch": False,
                            "base_url": "https://vpdt.quangnam.gov.vn/", "folder": "",
                            "organ_ids": ["000.00.00.H49", "H49.1"], "key_id": "congvu-ninh-phuoc", "active": True,
                            "secret_changed": True}
@@ -91,7 +93,8 @@ def test_admin_adds_a_peer_with_a_typed_secret(admin):
 
 def test_a_generated_secret_is_shown_once(admin):
     c = _client(admin)
-    r = c.post(reverse("exchange:peer_new"), _form(name="thu-muc", url="", folder="/srv/trao-doi", secret=""))
+    r = c.post(reverse("exchange:peer_new"), _form(name="thu-muc", transport="folder", url="", folder="/srv/trao-doi",
+                                                           secret=""))
     assert r.status_code == 200
     peer = Peer.objects.get()
     assert (peer.transport, peer.folder, len(peer.secret) >= 40) == ("folder", "/srv/trao-doi", True)
@@ -128,8 +131,11 @@ def test_edit_keeps_the_secret_unless_a_new_one_is_typed(admin):
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"folder": "/srv/x"}, "url", "Cần đúng một trong địa chỉ HTTP hoặc thư mục trao đổi."),
-    ({"url": ""}, "url", "Cần đúng một trong địa chỉ HTTP hoặc thư mục trao đổi."),
+    ({"folder": "/srv/x"}, "url", "Kết nối HTTP(S): nhập địa chỉ, để trống thư mục trao đổi."),
+    ({"url": ""}, "url", "Kết nối HTTP(S): nhập địa chỉ, để trống thư mục trao đổi."),
+    ({"transport": "folder"}, "folder", "Kết nối qua thư mục: nhập thư mục trao đổi, để trống địa chỉ HTTP."),
+    ({"transport": "pull", "folder": "/srv/x"}, "folder", "Hệ thống tự lấy gói về không dùng thư mục trao đổi."),
+    ({"transport": "pull", "url": "", "fetch": "on"}, "url", "Lấy gói từ hệ thống này cần địa chỉ HTTP(S) của nó."),
     ({"url": "ftp://x"}, "url", "Địa chỉ phải bắt đầu bằng http:// hoặc https://."),
     ({"organ_ids": "000.00.00.H49, xx"}, "organ_ids", "Mã định danh không đúng cấu trúc: xx."),
     ({"organ_ids": " , "}, "organ_ids", "Mã định danh không đúng cấu trúc: (trống)."),
@@ -200,3 +206,29 @@ def test_the_command_line_upserts_by_name_through_the_same_service(admin):
     assert exc.value.fields == {"organ_ids": "Mã định danh không đúng cấu trúc: xx."}
     with pytest.raises(PermissionDenied):
         peers.peer_save(actor=None, name="tinh", url="https://x/", organ_ids="000.00.00.H49", key_id="k1")
+
+
+def test_a_peer_that_fetches_from_us_and_one_we_fetch_from(admin):
+    c = _client(admin)
+    r = c.post(reverse("exchange:peer_new"), _form(name="trung-tam", transport="pull", url="", key_id="k-tt"))
+    assert r.status_code == 302
+    r = c.post(reverse("exchange:peer_new"), _form(name="tinh", transport="pull", fetch="on", key_id="k-tinh",
+                                                   organ_ids="000.00.00.H40"))
+    assert r.status_code == 302
+    assert list(Peer.objects.order_by("name").values_list("name", "transport", "fetch", "base_url")) == [
+        ("tinh", "pull", True, "https://vpdt.quangnam.gov.vn/"), ("trung-tam", "pull", False, "")]
+    hub = Peer.objects.get(name="trung-tam")
+    raw = StoredFile.objects.create(sha256="a" * 64, size=10, content_type="application/xml", path="aa/raw")
+    now = timezone.now()
+    PullPackage.objects.create(peer=hub, name="doc-1", file=raw, queued_at=now)
+    PullPackage.objects.create(peer=hub, name="doc-2", file=raw, queued_at=now, fetched_at=now)  # taken
+    PullPackage.objects.create(peer=hub, name="doc-3", file=raw, queued_at=now, error="Từ chối")  # refused
+    rows = {r.peer.name: r for r in peers.peer_rows(user=admin)}
+    assert (rows["trung-tam"].mailbox, rows["tinh"].mailbox) == (1, 0)
+    page = c.get(reverse("exchange:peers")).text
+    assert 'data-mailbox="1">1 gói chờ hệ thống kia lấy về<' in page
+    assert page.count('data-fetch="1"') == 1 and page.count('data-transport="pull"') == 2
+    edit = c.get(reverse("exchange:peer_edit", args=[hub.pk])).text
+    assert re.search(r'<input type="radio" name="transport" value="pull"[^>]* checked', edit)
+    assert not re.search(r'<input type="radio" name="transport" value="http"[^>]* checked', edit)
+    assert re.search(r'<input type="checkbox" name="fetch"[^>]*>', edit).group(0).count("checked") == 0

@@ -488,6 +488,24 @@ def _dossier(agency: Agency, dossier_id, dossier_code, errors: dict) -> Dossier 
     return dossier
 
 
+def dossier_scan_files(dossier: Dossier) -> list:
+    """The files handed in with a certification dossier, in the order of its components, as uploads: the
+    counter received and scanned the original, the certifier certifies from the dossier (two people, two
+    steps, no new state). Only PDFs and images are taken; scan_prepare decides whether they make one scan."""
+    from django.core.files import File
+
+    files = []
+    for component in dossier.components.filter(file__isnull=False).select_related("file").order_by("id"):
+        if component.file.content_type == PDF or component.file.content_type in IMAGE_TYPES:
+            path = Path(settings.MEDIA_ROOT) / component.file.path
+            if path.is_file():
+                files.append(File(path.open("rb"), name=component.original_name or path.name))
+    if not files:
+        raise ValidationFailed(f"Hồ sơ {dossier} chưa có bản quét (tệp PDF hoặc ảnh) của bản chính.",
+                               fields={"files": "Tải bản quét lên, hoặc đính kèm vào hồ sơ khi tiếp nhận."})
+    return files
+
+
 def _take_number(agency: Agency, year: int) -> int:
     """The next register number of the agency's year, under the sequence row's lock (held until commit, so
     a rollback gives the number back; concurrent certifications queue here)."""
@@ -536,7 +554,13 @@ def certified_copy_create(*, actor, agency: Agency, uploads, document_title: str
         raise ValidationFailed(next(iter(errors.values())) if len(errors) == 1
                                else "Thông tin chứng thực chưa đúng; xem các ô được đánh dấu.", fields=errors)
 
-    scan = scan_prepare(uploads)
+    uploads = list(uploads or [])
+    from_dossier = dossier_scan_files(dossier) if not uploads and dossier is not None else []
+    try:
+        scan = scan_prepare(uploads or from_dossier)
+    finally:
+        for handle in from_dossier:
+            handle.close()
     session = None
     written: list[str] = []
     try:

@@ -100,7 +100,8 @@ class CopyForm(forms.Form):
 
     files = MultipleFileField(label="Bản quét của bản chính", required=False,
                             help_text="Một tệp PDF, hoặc các ảnh quét JPEG, PNG, TIFF theo thứ tự trang "
-                                      "(mỗi ảnh một trang).")
+                                      "(mỗi ảnh một trang). Bỏ trống khi bản quét đã đính kèm vào hồ sơ một "
+                                      "cửa: nhập mã hồ sơ bên dưới.")
     document_title = forms.CharField(label="Tên giấy tờ, văn bản", max_length=500, required=False,
                                      help_text="Ví dụ: Bằng tốt nghiệp trung học phổ thông số 123456.")
     requester_name = forms.CharField(label="Người yêu cầu chứng thực", max_length=200, required=False)

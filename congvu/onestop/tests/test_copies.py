@@ -337,3 +337,41 @@ def test_the_statement_details_always_end_above_the_signing_block(long):
     mm = 72 / 25.4
     assert found["Quế Phước, ngày 27 tháng 11 năm 2026"] == pytest.approx((297 - 205) * mm, abs=6 * mm)
     assert found["ABCD-EFGH-JKLM"] > found["Quế Phước, ngày 27 tháng 11 năm 2026"] + 3 * mm
+
+
+@pytest.mark.django_db
+def test_the_leader_certifies_from_the_scans_the_counter_received_with_the_dossier(copy_pki, agency, chair, onestop):
+    """Two people, two steps: the counter receives a 2.000815 dossier with the scanned pages, the leader
+    certifies from it without uploading anything."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from congvu.onestop.models import Dossier, DossierComponent
+
+    version = make_procedure(local_code="2.000815.000.00.00.H40", name="Chứng thực bản sao từ bản chính",
+                             components=(("Bản chính giấy tờ (bản quét)", True), ("Tờ khai", False)))
+    dossier = Dossier.objects.create(agency=agency, procedure_version=version, code="H40-261127-0001",
+                                     applicant_name="Trần Thị Bình", submitted_at=timezone.now(),
+                                     received_by=onestop.official)
+    pages = [image_bytes("JPEG", (250, 0, 0)), image_bytes("PNG", (0, 0, 250), (420, 300))]
+    with transaction.atomic():
+        for i, (data, name) in enumerate(zip(pages, ("trang-1.jpg", "trang-2.png"))):
+            prepared = copies._prepared_from_bytes(data, name)
+            prepared.content_type = "image/jpeg" if name.endswith(".jpg") else "image/png"
+            stored = copies._store(prepared, [])
+            prepared.temp_path.unlink()
+            DossierComponent.objects.create(dossier=dossier, name=f"Trang {i + 1}", provided=True, file=stored,
+                                            original_name=name)
+        DossierComponent.objects.create(dossier=dossier, name="Tờ khai", provided=False)
+    copy = copies.certified_copy_create(actor=chair, agency=agency, uploads=[], dossier_code="h40-261127-0001",
+                                        document_title="Giấy khai sinh", requester_name="Trần Thị Bình")
+    assert (copy.dossier, copy.pages, copy.fee, copy.created_by) == (dossier, 2, 4_000, chair)
+    scan = PdfReader(io.BytesIO(_bytes(copy.scan)))
+    assert [round(float(p.mediabox.width)) for p in scan.pages] == [595, 842]  # in the components' order
+    empty = Dossier.objects.create(agency=agency, procedure_version=version, code="H40-261127-0002",
+                                   applicant_name="A", submitted_at=timezone.now())
+    with pytest.raises(ValidationFailed) as err:
+        copies.certified_copy_create(actor=chair, agency=agency, uploads=[], dossier_id=empty.pk,
+                                     document_title="Giấy khai sinh", requester_name="A")
+    assert err.value.message == "Hồ sơ H40-261127-0002 chưa có bản quét (tệp PDF hoặc ảnh) của bản chính."
+    assert CertifiedCopy.objects.count() == 1

@@ -160,14 +160,16 @@ def certified_copies_list(
 @router.post("/onestop/certified-copies", response={201: CertifiedCopyDetailOut, **CREATE_ERRORS},
              url_name="certified_copy_create", summary="Chứng thực bản sao điện tử từ bản chính",
              description="multipart/form-data: trường `data` (JSON theo CertifiedCopyIn) và `files` — một tệp "
-                         "PDF hoặc các ảnh quét JPEG/PNG/TIFF theo thứ tự trang. Lấy số chứng thực tiếp theo "
+                         "PDF hoặc các ảnh quét JPEG/PNG/TIFF theo thứ tự trang (hoặc không gửi tệp mà chỉ ra "
+                         "hồ sơ một cửa `dossier` đã có bản quét). Lấy số chứng thực tiếp theo "
                          "trong sổ của năm, tính lệ phí, thêm trang lời chứng và ký số bằng chứng thư số của cơ "
                          "quan. Lỗi thì không có gì thay đổi (không mất số, không lưu tệp).",
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
-                 "schema": {"type": "object", "required": ["data", "files"], "properties": {
+                 "schema": {"type": "object", "required": ["data"], "properties": {
                      "data": {"type": "string", "description": "JSON theo lược đồ CertifiedCopyIn."},
                      "files": {"type": "array", "items": {"type": "string", "format": "binary"},
-                               "description": "Một tệp PDF, hoặc các ảnh JPEG, PNG, TIFF (mỗi ảnh một trang)."},
+                               "description": "Một tệp PDF, hoặc các ảnh JPEG, PNG, TIFF (mỗi ảnh một trang); "
+                                              "bỏ trống để dùng bản quét đã đính kèm hồ sơ `dossier`."},
                  }},
                  "encoding": {"data": {"contentType": "application/json"}}}}}})
 def certified_copy_create(request: HttpRequest):

@@ -304,10 +304,13 @@ class DossierStep(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     timeliness = models.CharField(max_length=10, choices=Timeliness.choices, blank=True)
     note = models.TextField(blank=True)
+    crossing = models.BooleanField("liên thông", default=False)  # agency != dossier.agency
 
     class Meta:
         ordering = ["dossier", "position", "id"]
-        indexes = [models.Index(fields=["agency", "finished_at"], name="dossier_step_open")]
+        indexes = [models.Index(fields=["agency", "finished_at"], name="dossier_step_open"),
+                   models.Index(fields=["agency", "dossier"], condition=Q(crossing=True),
+                                name="dossier_step_crossing")]
 
 
 class DossierEvent(models.Model):

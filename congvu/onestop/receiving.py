@@ -316,7 +316,8 @@ def _open_steps(dossier: Dossier, version: ProcedureVersion, at: dt.datetime, of
         else:
             department = _step_department(dossier.agency, nxt.department_code)
         rows.append(DossierStep(dossier=dossier, procedure_step=nxt, position=1, name=nxt.name, agency_id=agency_id,
-                                department=department, given_by=official, started_at=at,
+                                crossing=agency_id != dossier.agency_id, department=department, given_by=official,
+                                started_at=at,
                                 due_at=clock.step_due(calendar=calendar, start=start, budget_days=nxt.budget)))
     DossierStep.objects.bulk_create(rows)
 

@@ -399,3 +399,21 @@ def test_the_migration_fills_the_paper_counts_of_existing_dossiers(onestop, agen
     importlib.import_module("congvu.onestop.migrations.0005_dossier_paper_counts").fill(apps, None)
     d.refresh_from_db()
     assert (d.papers_provided, d.papers_digitised) == (2, 1)
+
+
+def test_a_first_step_at_another_agency_is_marked_crossing(onestop, agency, other_agency):
+    from congvu.onestop.models import StepHandler
+
+    agency.parent = other_agency
+    agency.save(update_fields=["parent"])
+    version = make_procedure(steps=(("Tiếp nhận", StepHandler.COUNTER, "0.5"),
+                                    ("Sở thẩm định", StepHandler.OTHER_AGENCY, "5")))
+    d = receive(onestop, agency, version, when=at(2026, 3, 2, 9))
+    assert list(d.steps.values_list("position", "agency_id", "crossing")) == [
+        (0, agency.pk, False), (1, other_agency.pk, True)]
+    DossierStep.objects.update(crossing=False)
+    import importlib
+
+    from django.apps import apps
+    importlib.import_module("congvu.onestop.migrations.0006_dossierstep_crossing").mark(apps, None)
+    assert list(d.steps.values_list("crossing", flat=True)) == [False, True]

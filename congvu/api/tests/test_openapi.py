@@ -126,6 +126,11 @@ ENDPOINTS = {
     "/api/v1/onestop/certified-copies": {"get", "post"},
     "/api/v1/onestop/certified-copies/{copy_id}": {"get"},
     "/api/v1/onestop/certified-copies/{copy_id}/content": {"get"},
+    "/api/v1/onestop/procedures": {"get"},
+    "/api/v1/onestop/procedures/{procedure_id}": {"get"},
+    "/api/v1/onestop/counter/dossiers": {"post"},
+    "/api/v1/onestop/stats": {"get"},
+    "/api/v1/onestop/indicators": {"get"},
 }
 
 

@@ -533,6 +533,11 @@ def certified_copy_create(*, actor, agency: Agency, uploads, document_title: str
     Journals `certified_copy.certified`."""
     if actor is None or not can_certify(actor, agency.pk):
         raise PermissionDenied("Chỉ cán bộ một cửa hoặc lãnh đạo của cơ quan được chứng thực bản sao.")
+    today = timezone.localtime(now or timezone.now()).date()
+    if (agency.active_to and today > agency.active_to) or (agency.active_from and today < agency.active_from):
+        # A dissolved or merged agency keeps its register but certifies nothing new (REGULATIONS §1).
+        raise ValidationFailed(f"{agency.name} không còn hoạt động vào ngày {today:%d/%m/%Y}; không chứng thực mới.",
+                               code="agency_inactive")
     errors: dict[str, str] = {}
     title = _clean(document_title)
     requester = _clean(requester_name)

@@ -375,3 +375,16 @@ def test_the_leader_certifies_from_the_scans_the_counter_received_with_the_dossi
                                      document_title="Giấy khai sinh", requester_name="A")
     assert err.value.message == "Hồ sơ H40-261127-0002 chưa có bản quét (tệp PDF hoặc ảnh) của bản chính."
     assert CertifiedCopy.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_dissolved_agency_certifies_nothing_new(copy_pki, agency, chair):
+    import datetime as dt
+
+    agency.active_to = dt.date(2025, 6, 30)  # district people's committees ended on 30/06/2025
+    agency.save()
+    with pytest.raises(ValidationFailed) as err:
+        _certify(chair, agency)
+    assert err.value.code == "agency_inactive"
+    assert err.value.message.startswith(f"{agency.name} không còn hoạt động vào ngày ")
+    assert (CertifiedCopy.objects.count(), CertificationSequence.objects.count()) == (0, 0)

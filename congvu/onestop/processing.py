@@ -244,7 +244,8 @@ def dossier_hand_over(*, actor, dossier: Dossier | int, to_department: Departmen
     due = clock.step_due(calendar=calendar_for(agency=agency), start=now, budget_days=target.budget)
     new = DossierStep.objects.create(
         dossier=d, procedure_step=target, position=target.position, name=target.name, agency=agency,
-        department=department, handler=receiver, given_by=official, started_at=now, due_at=due, note=note)
+        department=department, handler=receiver, given_by=official, started_at=now, due_at=due, note=note,
+        crossing=agency.pk != d.agency_id)
     if d.status == DossierStatus.ACCEPTED:
         d.status = DossierStatus.PROCESSING
     d.save(update_fields=["status", "updated_at"])

@@ -128,6 +128,7 @@ def test_interlinked_step_crosses_to_a_province_department(agency, onestop, offi
                                         to_department=province.departments.get(code="HCTP").pk,
                                         at=local(2026, 3, 9, 10, 0))
     assert (step.agency, step.department.code, step.due_at) == (province, "HCTP", local(2026, 3, 11, 10, 0))
+    assert step.crossing is True
     # the province department's officer now sees and holds it; a commune officer still does not see it
     assert selectors.dossier_for(so_officer, dossier.pk) == dossier
     assert [s.dossier_id for s in selectors.office_queue(so_officer)] == [dossier.pk]
@@ -137,8 +138,12 @@ def test_interlinked_step_crosses_to_a_province_department(agency, onestop, offi
     with pytest.raises(PermissionDenied):
         processing.dossier_hand_over(actor=officer, dossier=dossier, at=local(2026, 3, 10, 10, 0))
 
+    # the province department's counter (full view there) sees it through the crossing step
+    so_counter = make_official(province, Role.ONESTOP, username="motcua_so").user
+    assert list(selectors.visible_dossiers(so_counter)) == [dossier]
     back = processing.dossier_hand_over(actor=so_officer, dossier=dossier, at=local(2026, 3, 12, 9, 0))
-    assert (back.agency, back.name, back.department) == (agency, "Lãnh đạo ký duyệt", None)
+    assert (back.agency, back.name, back.department, back.crossing) == (agency, "Lãnh đạo ký duyệt", None, False)
+    assert list(selectors.visible_dossiers(so_counter)) == [dossier]  # the step stays in its history
     crossed = DossierStep.objects.get(pk=step.pk)
     assert crossed.timeliness == Timeliness.LATE  # due Wed 11/03 10:00, handed back Thu 09:00
     slip = selectors.control_slip(dossier)

@@ -62,6 +62,8 @@ def test_accepting_at_the_counter_redirects_with_the_code_and_appointment(onesto
                                                                           "Lê Văn Tâm", onestop)
     assert d.code.startswith(f"{agency.identifier}-{timezone.localdate():%y%m%d}-")
     assert d.components.filter(provided=True).count() == 3
+    queue = c.get(reverse("onestop:counter")).content.decode()
+    assert reverse("onestop:print_receipt", args=[d.pk]) in queue and d.code in queue
 
 
 def test_a_file_uploaded_on_the_form_is_kept(onestop, version):

@@ -328,3 +328,46 @@ def return_result(request: HttpRequest, payload: ReturnIn, dossier_id: int = Dos
     processing.dossier_return_result(actor=request.auth, dossier=dossier_id, method=payload.method,
                                      returned_to=payload.returned_to, note=payload.note)
     return _detail(request.auth, dossier_id)
+
+
+# --- queues ------------------------------------------------------------------------------------------------
+
+class QueueStepOut(pydantic.BaseModel):
+    step_id: int
+    dossier: DossierItemOut
+    step_name: str
+    agency: str
+    department: str
+    handler: str
+    started_at: str
+    due_at: str | None
+    overdue: bool = Field(description="Bước quá hạn (đồng hồ đang chạy).")
+
+
+class LateSoonOut(pydantic.BaseModel):
+    dossier: DossierItemOut
+    apology_deadline: str = Field(description="Hạn gửi phiếu xin lỗi: một ngày làm việc trước hạn trả.")
+    apology_possible: bool
+
+
+class OfficeOut(pydantic.BaseModel):
+    steps: list[QueueStepOut] = Field(description="Bước đang ở người, đơn vị của người gọi; quá hạn lên đầu.")
+    late_soon: list[LateSoonOut] = Field(description="Sắp trễ hạn, cần xin lỗi (trong hai ngày làm việc tới).")
+    to_return: list[DossierItemOut] = Field(description="Đã có kết quả, chờ bộ phận một cửa trả.")
+
+
+@router.get("/onestop/office", response={200: OfficeOut, **ERRORS}, summary="Hồ sơ cần xử lý",
+            description="Như trang “Hồ sơ cần xử lý”: bước của tôi, hồ sơ sắp trễ hạn cần xin lỗi, hồ sơ chờ trả.")
+def office(request: HttpRequest):
+    now = timezone.now()
+    user = request.auth
+    return {
+        "steps": [{"step_id": s.pk, "dossier": _item(s.dossier, now), "step_name": s.name, "agency": s.agency.name,
+                   "department": s.department.name if s.department_id else "",
+                   "handler": s.handler.full_name if s.handler_id else "", "started_at": _iso(s.started_at),
+                   "due_at": _iso(s.due_at), "overdue": s.is_overdue}
+                  for s in selectors.office_queue(user, now=now)],
+        "late_soon": [{"dossier": _item(d, now), "apology_deadline": _iso(d.apology_deadline),
+                       "apology_possible": d.apology_possible} for d in selectors.late_soon(user, now=now)],
+        "to_return": [_item(d, now) for d in selectors.return_queue(user)[:500]],
+    }

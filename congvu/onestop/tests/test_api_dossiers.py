@@ -93,3 +93,22 @@ def test_apology_and_withdraw_over_the_api(dossier, onestop):
     assert r.status_code == 400 and r.json()["fields"] == {"reason": "Vui lòng nhập lý do rút hồ sơ."}
     r = api.post(f"{base}/withdraw", {"reason": "Không còn nhu cầu"})
     assert r.status_code == 200 and r.json()["status"] == 7 and r.json()["withdrawal_reason"] == "Không còn nhu cầu"
+
+
+def test_office_queue_over_the_api(agency, procedure_version, onestop, officer):
+    from django.utils import timezone
+
+    from congvu.workdays.services import calendar_for
+
+    soon = accepted_dossier(agency=agency, version=procedure_version, by=onestop, received_at=local(2026, 3, 9, 8, 0))
+    soon.due_at = calendar_for(agency=agency).add_working_hours(timezone.now(), 12)
+    soon.save(update_fields=["due_at"])
+    done = accepted_dossier(agency=agency, version=procedure_version, by=onestop, received_at=local(2026, 3, 2, 8, 0))
+    ApiClient(officer).post(f"/onestop/dossiers/{done.pk}/result", {"note": "Đã cấp"})
+    body = ApiClient(officer).get("/onestop/office").json()
+    assert [(s["dossier"]["id"], s["step_name"]) for s in body["steps"]] == [(soon.pk, "Thẩm định hồ sơ")]
+    assert [x["dossier"]["id"] for x in body["late_soon"]] == [soon.pk]
+    assert body["to_return"] == []  # the officer is not counter staff
+    counter = ApiClient(onestop).get("/onestop/office").json()
+    assert [d["id"] for d in counter["to_return"]] == [done.pk]
+    assert [s["step_name"] for s in counter["steps"]] == ["Trả kết quả"]

@@ -546,6 +546,11 @@ def _assemble(period, agency_ids, procedure, department, grouped) -> StatsReport
 
 STEP_FIGURES = ("carried_over", "received", "done_early", "done_on_time", "done_late", "in_progress_on_time",
                 "in_progress_overdue")
+STEP_LABELS = {
+    "carried_over": "Kỳ trước chuyển sang", "received": "Nhận trong kỳ", "done_early": "Chuyển trước hạn",
+    "done_on_time": "Chuyển đúng hạn", "done_late": "Chuyển quá hạn", "in_progress_on_time": "Đang xử lý trong hạn",
+    "in_progress_overdue": "Đang xử lý quá hạn",
+}
 STEP_FORMULAS = {
     "carried_over": "Bước xử lý nhận trước ngày đầu kỳ, chưa chuyển đi trước ngày đầu kỳ",
     "received": "Bước xử lý nhận trong kỳ",

@@ -49,6 +49,15 @@ def _choices(request, agency_id: int | None) -> dict:
             "values": {k: (request.GET.get(k) or "").strip()[:20] for k in FILTERS}}
 
 
+def _show_period(context: dict, report) -> dict:
+    """The filter shows the period the report used (today's defaults included), as dd/mm/yyyy."""
+    if report is not None:
+        values = context["values"]
+        values["date_from"] = values["date_from"] or f"{report.period.date_from:%d/%m/%Y}"
+        values["date_to"] = values["date_to"] or f"{report.period.date_to:%d/%m/%Y}"
+    return context
+
+
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=stats.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -88,11 +97,13 @@ def stats_page(request):
         summary.append((stats.LABELS["on_time_rate"], stats.percent(t.on_time_rate), stats.FORMULAS["on_time_rate"]))
         summary.append((stats.LABELS["online_rate"], stats.percent(t.online_rate), stats.FORMULAS["online_rate"]))
     query = request.GET.urlencode()
-    return render(request, "onestop/stats_report.html", {
+    return render(request, "onestop/stats_report.html", _show_period({
         "report": report, "error": error, "summary": summary, "period_note": stats.PERIOD_NOTE,
         "formulas": stats.FORMULAS, "labels": stats.LABELS, "departments_rows": departments_rows,
-        "step_formulas": stats.STEP_FORMULAS, "query": query, **_choices(request, _int(request, "agency")),
-    })
+        "step_formulas": stats.STEP_FORMULAS,
+        "step_notes": [(stats.STEP_LABELS[k], f) for k, f in stats.STEP_FORMULAS.items()], "query": query,
+        **_choices(request, _int(request, "agency")),
+    }, report))
 
 
 @login_required
@@ -125,10 +136,10 @@ def indicators_page(request):
         raise Http404(exc.message) from None
     except ValidationFailed as exc:
         error = exc.message
-    return render(request, "onestop/stats_indicators.html", {
+    return render(request, "onestop/stats_indicators.html", _show_period({
         "report": report, "error": error, "rule": indicators.RULE, "query": request.GET.urlencode(),
         "codes": [d.code for d in indicators.DEFINITIONS], **_choices(request, _int(request, "agency")),
-    })
+    }, report))
 
 
 @login_required

@@ -229,7 +229,7 @@ def test_commands_declare_pull_and_fetch_peers_and_run_reports_the_fetch(setup, 
                                            "Đã gửi 1 gói trạng thái, 0 gói lỗi.", "Đã lấy về 1 gói, từ chối 0 gói."]
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="--fetch cần --url"):
+    with pytest.raises(CommandError, match="Lấy gói từ hệ thống này cần địa chỉ HTTP\\(S\\) của nó."):
         call_command("exchange", "peer-set", "x", "--fetch", "--pull", "--organ-ids", "000.96.33.H40",
                      "--key-id", "k-x")
     assert not Peer.objects.filter(name="x").exists()

@@ -1,10 +1,10 @@
-import secrets
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from congvu.core.errors import DomainError
 from congvu.exchange import connector, pull
-from congvu.exchange.models import Peer, PeerTransport, identifier_format
+from congvu.exchange.models import Peer, PeerTransport
+from congvu.exchange.peers import peer_save
 
 
 class Command(BaseCommand):
@@ -53,25 +53,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Đã nhận {got['received']} gói, từ chối {got['rejected']} gói.")
 
     def _peer_set(self, options) -> None:
+        """Through the peers service (the same rules and journal as the peers page), acting as the system."""
         if options["pull"] and options["folder"]:
             raise CommandError("--pull (hệ thống đó tự lấy gói) không đi cùng --folder.")
-        if not options["pull"] and bool(options["url"]) == bool(options["folder"]):
-            raise CommandError("Cần đúng một trong --url (HTTP) hoặc --folder (thư mục trao đổi).")
-        if options["fetch"] and not options["url"]:
-            raise CommandError("--fetch cần --url của hệ thống giữ gói cho ta.")
-        if options["url"] and not options["url"].startswith(("http://", "https://")):
-            raise CommandError("Địa chỉ phải bắt đầu bằng http:// hoặc https://.")
-        organ_ids = [c.strip() for c in options["organ_ids"].split(",") if c.strip()]
-        wrong = [c for c in organ_ids if identifier_format(c) is None]
-        if not organ_ids or wrong:
-            raise CommandError(f"Mã định danh không đúng cấu trúc: {', '.join(wrong) or '(trống)'}.")
-        secret = options["secret"] or secrets.token_urlsafe(32)
-        peer, created = Peer.objects.update_or_create(name=options["name"], defaults={
-            "transport": (PeerTransport.PULL if options["pull"] else
-                          PeerTransport.FOLDER if options["folder"] else PeerTransport.HTTP),
-            "fetch": options["fetch"],
-            "base_url": options["url"], "folder": options["folder"], "organ_ids": organ_ids,
-            "key_id": options["key_id"], "secret": secret, "active": not options["inactive"]})
-        self.stdout.write(f"{'Đã thêm' if created else 'Đã cập nhật'} hệ thống liên thông {peer.name}.")
-        if not options["secret"]:
-            self.stdout.write(f"Khóa bí mật chung (khai báo giống hệt ở hệ thống kia): {secret}")
+        transport = PeerTransport.PULL if options["pull"] else None
+        try:
+            saved = peer_save(actor=None, as_system=True, name=options["name"], url=options["url"],
+                              folder=options["folder"], organ_ids=options["organ_ids"].split(","),
+                              key_id=options["key_id"], secret=options["secret"], active=not options["inactive"],
+                              transport=transport, fetch=options["fetch"])
+        except DomainError as exc:
+            raise CommandError(" ".join((getattr(exc, "fields", None) or {}).values()) or exc.message) from None
+        self.stdout.write(f"{'Đã thêm' if saved.created else 'Đã cập nhật'} hệ thống liên thông {saved.peer.name}.")
+        if saved.generated_secret:
+            self.stdout.write(f"Khóa bí mật chung (khai báo giống hệt ở hệ thống kia): {saved.generated_secret}")

@@ -505,7 +505,8 @@ def _record_result(*, actor, dossier, note, file, at, written) -> Dossier:
     step = _open_step(d)
     if d.status not in RUNNING_STATUSES:
         raise _wrong_status(d, "ghi nhận kết quả")
-    if not can_act_on_step(actor, step):
+    # a procedure without steps: the receiving agency's counter, leaders and administrators hold it
+    if not (can_act_on_step(actor, step) or (step is None and is_counter_of(actor, d))):
         raise PermissionDenied("Chỉ người, đơn vị đang giữ hồ sơ được ghi nhận kết quả giải quyết.")
     errors: dict[str, str] = {}
     note = _required(note, field="note", label="kết quả giải quyết", errors=errors)
@@ -514,9 +515,10 @@ def _record_result(*, actor, dossier, note, file, at, written) -> Dossier:
     before = _snapshot(d)
     stored = _store_result_file(file, written)
     final = _final_counter_step(d)
-    on_final = final is not None and step.procedure_step_id == final.pk
+    on_final = final is not None and step is not None and step.procedure_step_id == final.pk
     if not on_final:
-        _finish_step(step, now, note="Đã có kết quả.")
+        if step is not None:
+            _finish_step(step, now, note="Đã có kết quả.")
         if final is not None:
             DossierStep.objects.create(
                 dossier=d, procedure_step=final, position=final.position, name=final.name, agency=d.agency,

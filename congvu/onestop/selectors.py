@@ -235,7 +235,7 @@ def allowed_actions(user, dossier: Dossier, step: DossierStep | None = None) -> 
         resume=(holder or counter) and status in (DossierStatus.FINANCIAL, DossierStatus.STOPPED),
         withdraw=counter and status in (DossierStatus.REGISTERED,) + OPEN_STATUSES,
         apology=(holder or counter) and status in OPEN_STATUSES and not has_apology and dossier.due_at is not None,
-        result=holder and status in RUNNING_STATUSES,
+        result=(holder or (step is None and counter)) and status in RUNNING_STATUSES,
         return_result=counter and status == DossierStatus.PROCESSED,
     )
 

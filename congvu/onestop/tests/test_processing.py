@@ -325,3 +325,19 @@ def test_handing_over_to_a_person_outside_the_receiving_unit_is_refused(dossier,
                                      at=local(2026, 3, 10, 9, 0))
     assert exc.value.fields == {"to_official": "Không tìm thấy cán bộ nhận hồ sơ."}
     assert state() == before
+
+
+def test_a_procedure_without_steps_is_finished_by_the_counter(agency, onestop, officer):
+    version = make_procedure(local_code="2.000815.000.00.00.H40", name="Chứng thực bản sao", steps=())
+    dossier = accepted_dossier(agency=agency, version=version, by=onestop, received_at=RECEIVED)
+    assert selectors.current_step(dossier) is None
+    assert selectors.allowed_actions(onestop, dossier).result is True
+    with pytest.raises(NotFound):  # no step: the officer does not even see it
+        processing.dossier_record_result(actor=officer, dossier=dossier, note="x")
+    processing.dossier_record_result(actor=onestop, dossier=dossier, note="Đã chứng thực",
+                                     at=local(2026, 3, 9, 9, 0))
+    processing.dossier_return_result(actor=onestop, dossier=dossier, method="in_person", returned_to="An",
+                                     at=local(2026, 3, 9, 9, 5))
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.timeliness) == (DossierStatus.RETURNED, Timeliness.EARLY)
+    assert not dossier.steps.exists()

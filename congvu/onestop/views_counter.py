@@ -20,7 +20,7 @@ from congvu.core.errors import DomainError
 from congvu.core.folding import fold
 from congvu.documents.views import agency_required
 from congvu.onestop import receiving
-from congvu.onestop.catalogue import versions_in_force
+from congvu.onestop.catalogue import in_force_q, versions_in_force
 from congvu.onestop.models import ApplicantKind, Channel, Dossier, DossierStatus, ProcedureVersion
 from congvu.org.models import Agency
 from congvu.workdays.calendar import to_local
@@ -93,6 +93,11 @@ def _pick_version(agency: Agency, text: str, on) -> tuple[ProcedureVersion | Non
     if not text:
         return None, []
     code = text.split(" — ", 1)[0].strip()
+    # The form posts the local code: one indexed query, components loaded once for the whole receipt.
+    direct = (ProcedureVersion.objects.filter(in_force_q(on), procedure__active=True, procedure__local_code=code)
+              .select_related("procedure").prefetch_related("components").order_by("-valid_from").first())
+    if direct is not None:
+        return direct, []
     versions = list(versions_in_force(on=on, agency=agency))
     exact = [v for v in versions if code in (v.procedure.local_code, v.procedure.national_code)
              or text == f"{v.procedure.local_code} — {v.procedure.name}"]
@@ -131,8 +136,6 @@ def receive(request):
             "channel": request.POST.get("channel", str(Channel.COUNTER)),
             "supplement_items": request.POST.get("supplement_items", ""), "reason": request.POST.get("reason", "")}
     error, fields = "", {}
-    checked = {c: request.POST.get(f"provided_{c}") == "1" for c in
-               (version.components.values_list("pk", flat=True) if version else [])}
     if request.method == "POST" and version is not None:
         outcome = {"accept": "accept", "supplement": "supplement", "refuse": "refuse"}.get(
             request.POST.get("outcome", "accept"), "accept")
@@ -159,6 +162,8 @@ def receive(request):
             return redirect(_after(d))
     elif request.method == "POST":
         error = "Chọn thủ tục hành chính trước khi tiếp nhận."
+    components = list(version.components.all()) if version else []
+    checked = {c.pk: request.POST.get(f"provided_{c.pk}") == "1" for c in components}
     printed_dossier = None
     if request.GET.get("printed", "").isdigit():
         printed_dossier = Dossier.objects.filter(pk=int(request.GET["printed"]), agency=agency).first()
@@ -166,7 +171,7 @@ def receive(request):
         "pk", "procedure__local_code", "procedure__name")
     return render(request, "onestop/counter_receive.html", {
         "agency": agency, "typed": typed, "version": version, "candidates": candidates,
-        "components": list(version.components.all()) if version else [], "checked": checked,
+        "components": components, "checked": checked,
         "values": values, "form": form, "error": error, "fields": fields, "all_versions": all_versions,
         "kinds": ApplicantKind.choices, "channels": [(c.value, c.label) for c in Channel if c != Channel.ONLINE],
         "printed_dossier": printed_dossier,

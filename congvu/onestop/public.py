@@ -54,6 +54,11 @@ class Limit:
 # Failed look-ups: 10 in 15 minutes is far more than a citizen mistyping a code, far too few to guess one.
 LOOKUP = Limit("lookup", 10, dt.timedelta(minutes=15),
                "Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+# Every look-up, found or not: dossier codes are sequential ({agency}-{yyMMdd}-{NNNN}), so a client walking a
+# day's codes hits only dossiers that exist and would never fail. 60 in 15 minutes is plenty for a family or a
+# shared office connection, and stops a sweep of every dossier's procedure, status and masked name.
+LOOKUP_ANY = Limit("lookup_any", 60, dt.timedelta(minutes=15),
+                   "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 RATING = Limit("rating", 5, dt.timedelta(minutes=15),
                "Bạn đã nhập sai thông tin xác minh quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 # Online submissions (every submission counts, not only failures).
@@ -179,12 +184,15 @@ def public_view(dossier: Dossier) -> PublicDossier:
 
 def public_lookup(*, client: str, code: str) -> PublicDossier:
     """The public view of the dossier `code`. NotFound (the same message for a missing, malformed or guessed
-    code) counts as a failed try; TooManyAttempts once the client has failed LOOKUP.attempts times."""
+    code) counts as a failed try; TooManyAttempts once the client has failed LOOKUP.attempts times, or has
+    looked up LOOKUP_ANY.attempts dossiers that exist (codes are sequential: a sweep never fails)."""
     attempts_check(client=client, limit=LOOKUP)
+    attempts_check(client=client, limit=LOOKUP_ANY)
     dossier = _find(normalise_code(code))
     if dossier is None:
         attempt_record(client=client, limit=LOOKUP)
         raise NotFound(NOT_FOUND)
+    attempt_record(client=client, limit=LOOKUP_ANY)
     return public_view(dossier)
 
 

@@ -71,6 +71,8 @@ def test_update_from_the_status_page_and_the_earlier_version_on_both_sides(clerk
     document = services.inbox_register(actor=other_clerk, item=delivered)
     assert login(other_clerk).get(f"/exchange/versions/{version.pk}/").status_code == 200
     assert document.subject == FIXED
+    page = login(other_clerk).get(f"/documents/{document.pk}/")
+    assert "Văn bản đã được nơi gửi cập nhật ngày" in page.text and f"/exchange/versions/{version.pk}/" in page.text
 
 
 def test_replace_from_the_status_page(clerk, other_clerk, delivered, agency, other_agency):

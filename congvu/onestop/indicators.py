@@ -42,6 +42,7 @@ from congvu.onestop import stats
 from congvu.onestop.models import (
     CertifiedCopy,
     Channel,
+    DossierStatus,
     Pause,
     PauseKind,
     Rating,
@@ -235,43 +236,50 @@ def indicator_report(*, user, date_from=None, date_to=None, agency_id: int | Non
                   .filter(n__gt=1).values_list("dossier_id", flat=True))
     multi_ids = list(multi_rows[:MULTI_LIST_MAX + 1])
     multi = Q(pk__in=multi_ids) if len(multi_ids) <= MULTI_LIST_MAX else Q(pk__in=multi_rows)
-    received = ~Q(status__in=stats.NOT_RECEIVED)
-    done = received & Q(status__in=stats.DONE, ended__gte=S, ended__lt=T)
+    # Every row of `base` is counted in the period or refused in it (stats._base). Conditions test the status
+    # first and each CASE settles the common case (done in the period) in its first branches.
+    refused = Q(status=DossierStatus.REFUSED)
+    done = Q(status__in=stats.DONE) & Q(ended__gte=S) & Q(ended__lt=T)
+    ended_before_t = Q(status__in=stats.ENDED) & Q(ended__lt=T)
     unrecorded = ~Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE])
     ok_done = ~multi & (Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME]) | (
         unrecorded & (Q(due__isnull=True) | Q(ended__lte=F("due")))))
-    in_total = received & Q(recv__lt=E) & ~Q(status__in=stats.ENDED, ended__lt=S)
-    open_at_t = in_total & (~Q(status__in=stats.ENDED) | Q(ended__isnull=True) | Q(ended__gte=T))
     waiting = Q(status__in=stats.WAITING) & (Q(paused__isnull=True) | Q(paused__lt=T))
     ok_open = ~multi & (
-        (~waiting & (Q(due__isnull=True) | Q(due__gte=T)))
-        | (waiting & (Q(due__isnull=True) | Q(paused__isnull=True) | Q(paused__lte=F("due")))))
-    new = received & Q(recv__gte=S, recv__lt=E)
+        (waiting & (Q(due__isnull=True) | Q(paused__isnull=True) | Q(paused__lte=F("due"))))
+        | (~waiting & (Q(due__isnull=True) | Q(due__gte=T))))
+    old = Q(recv__lt=S)  # carried over: not received in the period
     has_result = Q(result_file__isnull=False)
     W0, W1, W2 = stats.W0, stats.W1, stats.W2
     big = BigIntegerField()
 
-    def case(*whens):
-        return Case(*[When(cond, then=V(w)) for cond, w in whens], default=V(0), output_field=big)
+    def expr(w):
+        return w if hasattr(w, "resolve_expression") else V(w)
 
+    def case(*whens, default=0):
+        return Case(*[When(cond, then=expr(w)) for cond, w in whens], default=expr(default), output_field=big)
+
+    result_w1 = case((has_result, W1))
     # Packed sums (see congvu.onestop.stats): one SUM carries three counters 21 bits apart.
     sums = {
         "n": Count("pk"),
-        # on time (W0), assessed (W1), done (W2)
-        "p_a": Sum(case((done & ok_done, W0 + W1 + W2), (done, W1 + W2), (open_at_t & ok_open, W0 + W1),
-                        (open_at_t, W1))),
-        # on time among done (W0), done with a result file (W1), received (W2)
-        "p_b": Sum(case((done & ok_done & has_result, W0 + W1), (done & ok_done, W0), (done & has_result, W1))
-                   + case((new, W2))),
+        # on time (W0), assessed (W1), done (W2): done in the period, or not ended at T ("end of period")
+        "p_a": Sum(case((refused, 0), (done, case((ok_done, W0 + W1 + W2), default=W1 + W2)),
+                        (ended_before_t, 0), (ok_open, W0 + W1), default=W1)),
+        # on time among done (W0), done with a result file (W1), received in the period (W2)
+        "p_b": Sum(case((refused, 0),
+                        (done, case((ok_done, W0)) + result_w1 + case((old, 0), default=W2)),
+                        (old, 0), default=W2)),
         # received online (W0), received and done (W1), received, done, with a result file (W2)
-        "p_c": Sum(case((new & Q(channel=Channel.ONLINE), W0))
-                   + case((new & done & has_result, W1 + W2), (new & done, W1))),
+        "p_c": Sum(case((refused | old, 0),
+                        (done, case((Q(channel=Channel.ONLINE), W0)) + V(W1) + case((has_result, W2))),
+                        (Q(channel=Channel.ONLINE), W0))),
         "duration": Sum(Case(When(done & Q(clock_start__isnull=False),
                                   then=SecondsBetween("ended", "clock_start") - F("paused_seconds")),
                              default=V(0.0), output_field=FloatField())),
         # papers of the dossiers received in the period: counters receiving keeps on the dossier
-        "papers": Sum(Case(When(new, then=F("papers_provided")), default=V(0), output_field=big)),
-        "papers_with_file": Sum(Case(When(new, then=F("papers_digitised")), default=V(0), output_field=big)),
+        "papers": Sum(case((refused | old, 0), default=F("papers_provided"))),
+        "papers_with_file": Sum(case((refused | old, 0), default=F("papers_digitised"))),
     }
     grouped = {}
     for g in base.values("agency_id").annotate(**sums).order_by("agency_id"):

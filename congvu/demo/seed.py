@@ -24,6 +24,7 @@ from django.utils import timezone
 from congvu.audit.services import journal_record
 from congvu.core.folding import fold_for_index
 from congvu.demo import corpus
+from congvu.demo.onestop import seed_onestop_demo
 from congvu.demo.rows import TableWriter
 from congvu.documents import files as file_store
 from congvu.documents import search
@@ -542,6 +543,8 @@ def seed_demo(*, days: int | None = None, years: int = 2, seed: int = 2025, now:
                 builder.outgoing(agency, at)
     builder.finish()
     _seed_work(org, now)
+    seed_onestop_demo(district=org.district, communes=org.communes, province=org.province,
+                      home_affairs=org.home_affairs, now=now, days=days)
     with connection.cursor() as cursor:  # statistics for the planner, now that the tables are full
         cursor.execute("ANALYZE")
 

@@ -115,6 +115,7 @@ ENDPOINTS = {
     "/api/v1/outbox/{item_id}/recall": {"post"},
     "/api/v1/inbox/{item_id}/versions": {"get"},
     "/api/v1/onestop/dossiers": {"get"},
+    "/api/v1/onestop/office": {"get"},
     "/api/v1/onestop/dossiers/{dossier_id}": {"get"},
     "/api/v1/onestop/dossiers/{dossier_id}/hand-over": {"post"},
     "/api/v1/onestop/dossiers/{dossier_id}/pause": {"post"},

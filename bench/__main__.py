@@ -31,6 +31,10 @@ def main() -> None:
                    "bench.edxml", "bench.ocr"):
         if _run(module):
             failed.append(module)
+    # The one-stop bench builds its own 1,000,000-dossier database in ./var/bench-onestop (reused with
+    # --skip-dataset); it never touches the document dataset.
+    if _run("bench.onestop", *(["--skip-dataset"] if args.skip_dataset else [])):
+        failed.append("bench.onestop")
     url = args.register_url or os.environ.get("CONGVU_DATABASE_URL", "")
     if not url.startswith("postgres"):
         url = "postgres://postgres@127.0.0.1:5432/congvu_bench"

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "congvu.intake",
     "congvu.signing",
     "congvu.onestop",
+    "congvu.staffing",
     "congvu.api",
     "congvu.demo",
 ]

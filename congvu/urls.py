@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("congvu.intake.urls")),
     path("", include("congvu.signing.urls")),
     path("", include("congvu.onestop.urls")),
+    path("", include("congvu.staffing.urls")),
     path("api/v1/", include("congvu.api.urls")),
 ]

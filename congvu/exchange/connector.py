@@ -419,6 +419,23 @@ def receive(data: bytes, *, via: str, peer: Peer | None = None) -> ReceiveResult
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _local_doc_type_code(package) -> str:
+    """Our document type for the package's type name (QCVN 102's DocumentType Type is only "1" legal / "2"
+    administrative, not a type of Decree 30): matched by folded name among the types in force on the
+    document's date; empty when none matches, so the clerk chooses it at registration."""
+    from congvu.core.folding import fold
+    from congvu.documents.models import DocumentType
+
+    name = fold(package.type_name or "").strip()
+    if not name:
+        return ""
+    on = package.date or timezone.localdate()
+    for row in DocumentType.objects.filter(valid_from__lte=on).exclude(valid_to__lt=on).only("code", "name"):
+        if fold(row.name).strip() == name:
+            return row.code[:30]
+    return ""
+
+
 def _receive_document(package, raw, warnings, via, written) -> ReceiveResult:
     now = timezone.now()
     sender = package.sender.organ_id
@@ -467,7 +484,7 @@ def _receive_document(package, raw, warnings, via, written) -> ReceiveResult:
                     agency=agency, sender_agency=sender_agency, exchange_document_id=package.document_id[:120],
                     sender_name=(package.sender.name or sender)[:200], number=package.number[:11],
                     notation=package.notation[:30], issued_date=package.date,
-                    doc_type_code=(package.type_code or "")[:30], doc_type_name=(package.type_name or "Văn bản")[:100],
+                    doc_type_code=_local_doc_type_code(package), doc_type_name=(package.type_name or "Văn bản")[:100],
                     subject=package.subject or package.content or "(không có trích yếu)",
                     signer=package.signer.full_name[:100],
                     signer_title=(package.signer.competence or package.signer.position)[:200],

@@ -69,3 +69,17 @@ def test_a_package_for_nobody_here_is_refused(samples):
         connector.receive((samples / "document_2025_a.edxml").read_bytes(), via="test")
     assert err.value.message == "Không có nơi nhận nào của gói thuộc hệ thống này (nơi nhận: vxp.saas.03)."
     assert (InboxItem.objects.count(), ReceivedPackage.objects.count()) == (0, 0)
+
+
+def test_the_package_type_name_is_matched_to_our_document_type(samples):
+    # QCVN 102's DocumentType Type is "1"/"2" (legal / administrative), never one of our types: the name is
+    # matched instead, and a name we do not have (Thông tư is not an administrative type of Decree 30) stays
+    # empty for the clerk to choose.
+    make_agency(name="Trung tâm thử nghiệm", identifier="000.00.15.H51")
+    data = (samples / "document_new_small.edxml").read_bytes()
+    connector.receive(data, via="test")
+    assert InboxItem.objects.get().doc_type_code == ""
+    InboxItem.objects.all().delete()
+    ReceivedPackage.objects.all().delete()
+    connector.receive(data.replace("Thông tư".encode(), "CÔNG VĂN".encode()), via="test")
+    assert (InboxItem.objects.get().doc_type_name, InboxItem.objects.get().doc_type_code) == ("CÔNG VĂN", "cong_van")

@@ -242,3 +242,25 @@ def test_certified_copies_once_the_demo_keys_exist(seeded, settings, tmp_path):
     assert [c.register_number for c in copies] == [1, 2, 3]
     assert [c.fee for c in copies] == [2000, 2000, 2000]  # one page each
     assert seed_onestop_copies(now=NOW) == 0  # once
+
+
+def test_pages_read_the_bulk_rows(seeded, client):
+    """The history is read by the same pages as live dossiers: the dossier page, its control slip, the public
+    lookup, the counter and the statistics."""
+    district = Agency.objects.get(identifier=DISTRICT_ID)
+    history = _history()
+    returned = history.filter(agency=district, status=DossierStatus.RETURNED, supplement__isnull=False).first()
+    crossing = history.exclude(agency=district).filter(steps__crossing=True, steps__agency=district).first()
+    apologised = history.filter(agency=district, apology__isnull=False).first()
+    client.force_login(_user("lanhdao"))
+    for d in (returned, crossing, apologised):
+        page = client.get(f"/onestop/dossiers/{d.pk}/")
+        assert page.status_code == 200 and d.code in page.content.decode()
+        slip = client.get(f"/mot-cua/ho-so/{d.pk}/in/phieu-kiem-soat/")
+        assert slip.status_code == 200 and slip.content[:5] == b"%PDF-"
+    assert client.get("/onestop/office/").status_code == 200
+    client.force_login(_user("motcua"))
+    assert client.get("/mot-cua/quay/").status_code == 200
+    client.logout()
+    public = client.get(f"/tra-cuu-ho-so/{returned.code}/", REMOTE_ADDR="10.1.2.3")
+    assert public.status_code == 200 and returned.applicant_name not in public.content.decode()

@@ -99,16 +99,17 @@ def test_bad_form_input_shows_a_vietnamese_error_and_changes_nothing(province_ad
     assert state() == before
 
 
-def _api_or_skip(path):
-    try:
-        from django.urls import resolve
-        resolve(path)
-    except Exception:  # noqa: BLE001 — the lead registers the router in congvu/api/api.py
+def _api_or_skip():
+    from congvu.api import staffing
+    from congvu.api.api import api
+
+    # The lead registers the router in congvu/api/api.py (requests-s1.md); until then there is nothing to call.
+    if not any(router is staffing.router for _prefix, router in api._routers):
         pytest.skip("the staffing router is not registered in congvu/api/api.py yet")
 
 
 def test_api_units_search_detail_and_norms(plain_user, quang_nam):
-    _api_or_skip("/api/v1/staffing/units")
+    _api_or_skip()
     from congvu.api.tests.conftest import ApiClient
 
     api = ApiClient(plain_user)

@@ -147,18 +147,25 @@ def _decimal(value, label: str, errors: list[str], *, places: int = 2) -> Decima
     except InvalidOperation:
         errors.append(f"{label} “{_text(value)}” không phải là số" if text else f"thiếu {label}")
         return None
-    if number < 0 or number != round(number, places) or number >= 10 ** 4:
+    try:
+        bad = not number.is_finite() or number < 0 or number >= 10 ** 4 or number != round(number, places)
+    except InvalidOperation:
+        bad = True
+    if bad:
         errors.append(f"{label} “{_text(value)}” không hợp lệ")
         return None
     return number
 
 
-def _int(value, label: str, errors: list[str], *, default: int = 0) -> int:
+def _int(value, label: str, errors: list[str], *, default: int = 0, maximum: int = 2_000_000_000) -> int:
     text = _text(value).replace(".", "").replace(" ", "")
     if not text:
         return default
-    if not text.isdigit():
+    if not text.isascii() or not text.isdigit():
         errors.append(f"{label} “{_text(value)}” phải là số nguyên không âm")
+        return default
+    if len(text) > 12 or int(text) > maximum:
+        errors.append(f"{label} “{_text(value)}” lớn quá mức cho phép")
         return default
     return int(text)
 
@@ -219,7 +226,8 @@ def version_data(values: dict, errors: list[str]) -> VersionData | None:
             errors.append(f"thành phần {i}: thiếu tên giấy tờ")
         components.append({"name": cname, "required": _bool(c.get("required", True), f"thành phần {i}: bắt buộc",
                                                              errors),
-                           "copies": _int(c.get("copies"), f"thành phần {i}: số bản", errors, default=1) or 1,
+                           "copies": _int(c.get("copies"), f"thành phần {i}: số bản", errors, default=1,
+                                          maximum=999) or 1,
                            "kind": _text(c.get("kind"))[:60]})
     steps = []
     for i, s in enumerate(values.get("steps") or [], start=1):

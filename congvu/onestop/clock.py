@@ -11,6 +11,7 @@ no database. The rules and which of them are our reading: docs/decisions/0020-on
 - Calendar days ("ngày"): the same clock time N days later (an opening becomes the previous day's close,
   as above), never on a day off: then the next working day, same time.
 - Working hours: office time, lunch, evenings and days off not counted.
+- A limit of 0 working days ("trong ngày") ends at the close of the day the clock starts.
 - A pause moves the due moment by the working time paused (the resume rule).
 """
 
@@ -75,6 +76,10 @@ def deadline(*, calendar: WorkCalendar, start: dt.datetime, limit: Decimal, unit
         return end
     if unit != TimeUnit.WORKING_DAYS:
         raise ValueError(f"unknown time unit {unit!r}")
+    if not limit:
+        # "Trong ngày": a same-day procedure is due at the close of the day its clock starts (received after
+        # 15:00, that is the next working day's close).
+        return calendar.closing(begin.date())
     end = begin
     if whole:
         end = _close_if_opening(calendar, calendar.add_working_days(begin, whole))

@@ -267,3 +267,20 @@ def test_not_a_workbook_or_missing_sheets(agency_admin):
 def test_import_needs_an_admin(procedure_version, onestop):
     with pytest.raises(PermissionDenied):
         catalogue_import(actor=onestop, content=catalogue_export())
+
+
+@pytest.mark.parametrize("over, problem", [
+    ({"time_limit": "1e309"}, "thời hạn giải quyết “1e309” không hợp lệ"),
+    ({"time_limit": "NaN"}, "thời hạn giải quyết “NaN” không hợp lệ"),
+    ({"time_limit": "Infinity"}, "thời hạn giải quyết “Infinity” không hợp lệ"),
+    ({"fee": "99999999999999999999999"}, "phí, lệ phí “99999999999999999999999” lớn quá mức cho phép"),
+    ({"fee": "٣"}, "phí, lệ phí “٣” phải là số nguyên không âm"),
+    ({"components": [{"name": "Đơn", "copies": "99999"}]}, "thành phần 1: số bản “99999” lớn quá mức cho phép"),
+    ({"steps": [{"name": "Tiếp nhận", "handler": "counter", "budget": "NaN"}]},
+     "bước 1: thời gian “NaN” không hợp lệ"),
+])
+def test_absurd_numbers_are_refused_in_vietnamese(agency_admin, over, problem):
+    with pytest.raises(ValidationFailed) as err:
+        procedure_save(actor=agency_admin, values=values(**over))
+    assert problem in err.value.message
+    assert Procedure.objects.count() == 0

@@ -89,10 +89,18 @@ def test_working_day_limits_across_tet(received, limit, due):
     (at(2026, 2, 13, 14, 0), "1.5", at(2026, 2, 24, 8, 0)),    # 23/02 14:00 + 4 h: 17:00, then 07:00–08:00
     (at(2026, 2, 13, 15, 0), "0.5", at(2026, 2, 23, 9, 0)),    # 15:00–17:00 Fri, 07:00–09:00 Mon
     (at(2026, 2, 23, 7, 0), "2.5", at(2026, 2, 25, 11, 0)),    # 17:00 Tue (closed), then 4 h Wednesday
-    (at(2026, 2, 13, 10, 0), "0", at(2026, 2, 13, 10, 0)),
 ])
 def test_fractions_of_a_working_day_are_eight_hours(start, limit, due):
     assert deadline(calendar=CAL, start=start, limit=Decimal(limit), unit=WD) == due
+
+
+@pytest.mark.parametrize("received, due", [
+    (at(2026, 2, 13, 10, 0), at(2026, 2, 13, 17, 0)),   # same day ("trong ngày"): that day's close
+    (at(2026, 2, 13, 15, 30), at(2026, 2, 23, 17, 0)),  # after 15:00: the next working day's close
+])
+def test_a_same_day_limit_ends_at_the_close_of_the_start_day(received, due):
+    start = clock_start(calendar=CAL, received_at=received)
+    assert due_at(calendar=CAL, version=version("0"), start=start) == due
 
 
 # --- calendar days ------------------------------------------------------------------------------------

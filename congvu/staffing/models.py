@@ -159,6 +159,13 @@ class ClassificationDecision(models.Model):
         ordering = ["unit", "-effective_from"]
         constraints = [models.UniqueConstraint(fields=["unit", "effective_from"], name="classification_unit_from")]
 
+    @property
+    def score_text(self) -> str:
+        """The score as Vietnamese write it: 76, 54,5."""
+        if self.score is None:
+            return ""
+        return f"{self.score.normalize():f}".replace(".", ",")
+
 
 class StaffCategory(models.TextChoices):
     CADRE_CIVIL = "cadre_civil", "Cán bộ, công chức"

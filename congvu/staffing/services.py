@@ -416,8 +416,9 @@ def classification_decide(*, actor, unit: AdministrativeUnit, decision_number: s
         except (InvalidOperation, TypeError, classification.ClassificationError) as exc:
             raise ValidationFailed(f"Số liệu tiêu chí không hợp lệ: {exc}", fields={"figures": str(exc)}) from exc
         if unit_class and unit_class != result.unit_class:
+            points = _num(result.total).replace(".", ",")
             raise ValidationFailed(
-                f"Theo thang điểm, {unit.name} đạt {_num(result.total)} điểm, là {UnitClass(result.unit_class).label}, "
+                f"Theo thang điểm, {unit.name} đạt {points} điểm, là {UnitClass(result.unit_class).label}, "
                 f"không phải {UnitClass(unit_class).label}.", fields={"unit_class": "Để trống để lấy kết quả tính."})
         unit_class, score = result.unit_class, result.total
         breakdown = {k: _num(v) for k, v in result.breakdown.items()} | {

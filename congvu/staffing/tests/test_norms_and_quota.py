@@ -144,3 +144,15 @@ def test_merged_unit_without_decision_takes_the_highest_predecessor_class(quang_
                                       resolution="NQ 814/NQ-UBTVQH14")
     assert services.unit_class_on(merged, D(2020, 1, 1)) == "II"
     assert services.quota_for(merged, on=D(2020, 1, 1)).quota == 21
+
+
+def test_norm_file_with_a_clash_is_refused_whole(tmp_path):
+    count = StaffingNorm.objects.count()
+    path = tmp_path / "norms.json"
+    path.write_text('''[{"rule_set": "Bảng thử", "valid_from": "2030-01-01", "valid_to": null, "basis": "thử",
+        "rows": [["commune", "I", "cadre_civil", 30], ["ward", "I", "cadre_civil", 31]]},
+      {"rule_set": "Bảng chồng", "valid_from": "2031-01-01", "valid_to": null, "basis": "thử",
+        "rows": [["any_commune", "I", "cadre_civil", 29]]}]''', encoding="utf-8")
+    with pytest.raises(Conflict, match="trùng thời gian hiệu lực với định mức theo Bảng thử"):
+        services.norms_load(path=path)
+    assert StaffingNorm.objects.count() == count

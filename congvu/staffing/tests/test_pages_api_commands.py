@@ -155,3 +155,37 @@ def test_commands_load_import_and_quota(tmp_path):
 def test_nav_reverse_names_exist():
     with pytest.raises(NoReverseMatch):
         reverse("staffing:nope")
+
+
+def test_link_command_records_the_governing_agency(quang_nam, agency):
+    out = StringIO()
+    call_command("units", "link", "20667", str(agency.pk), "--on", "01/01/2020", "--from", "01/12/2019", stdout=out)
+    assert out.getvalue().strip() == f"{agency.name} quản lý Xã Ninh Phước."
+    assert services.quota_for(agency, on=D(2020, 6, 1)).quota == 21
+    with pytest.raises(CommandError, match="Không có đơn vị mã 20667 có hiệu lực ngày 01/01/2026"):
+        call_command("units", "link", "20667", str(agency.pk), "--on", "01/01/2026")
+    with pytest.raises(CommandError, match="Không có cơ quan id 999999"):
+        call_command("units", "link", "20667", "999999", "--on", "01/01/2020")
+
+
+def test_scored_classification_through_the_form(superuser):
+    ward = AdministrativeUnit.objects.create(code="20333", name="Phường Hội An Tây", unit_type="ward",
+                                             area_km2="4.1", population=48200, valid_from=D(2025, 7, 1))
+    c = login(superuser)
+    form = {"decision_number": "25/QĐ-UBND", "decision_date": "02/03/2026", "city_ward": "on",
+            "budget_self_financing_pct": "62", "industry_services_pct": "93", "non_farm_labour_pct": "97",
+            "poverty_pct": "0,3", "clean_water_pct": "100", "online_dossiers_pct": "88",
+            "online_documents_pct": "96", "minority_pct": "14", "relic": "on", "population_standard": "15.000",
+            "provincial_specialised_centre": "on"}
+    r = c.post(f"/staffing/units/{ward.pk}/classify/", form)
+    assert r.status_code == 302
+    decision = ClassificationDecision.objects.get(unit=ward)
+    # the worked ward example of test_classification: 71 criteria + 5 priority = 76 → I
+    assert (decision.unit_class, str(decision.score), decision.rule_set.name) == ("I", "76.00", "NĐ 307/2025/NĐ-CP")
+    html = c.get(f"/staffing/units/{ward.pk}/", {"on": "02/03/2026"}).content.decode()
+    assert "76 (ưu tiên 5: dân số)" in html
+    # no rule set was in force in between the two-tier date and NĐ 307/2025
+    r = c.post(f"/staffing/units/{ward.pk}/classify/", {"decision_number": "1", "decision_date": "01/09/2025"})
+    assert r.status_code == 400
+    assert "Không có bộ tiêu chí phân loại nào có hiệu lực ngày 01/09/2025." in r.content.decode()
+    assert ClassificationDecision.objects.count() == 1

@@ -154,7 +154,7 @@ def test_classification_decision_scored_under_nd307(quang_nam, superuser):
     with pytest.raises(ValidationFailed) as exc:
         services.classification_decide(actor=superuser, unit=ward, decision_number="27", decision_date=D(2026, 4, 1),
                                        figures={"city_ward": True}, unit_class="I")
-    assert exc.value.message == "Theo thang điểm, Phường Hội An Tây đạt 54.5 điểm, là Loại III, không phải Loại I."
+    assert exc.value.message == "Theo thang điểm, Phường Hội An Tây đạt 54,5 điểm, là Loại III, không phải Loại I."
     assert ClassificationDecision.objects.count() == 1
 
 

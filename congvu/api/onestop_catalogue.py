@@ -22,9 +22,10 @@ from congvu.onestop import catalogue, receiving
 from congvu.onestop.models import Dossier, Procedure, ProcedureVersion
 from congvu.org.models import Agency
 from congvu.org.selectors import user_access
-from congvu.workdays.calendar import to_local
+from congvu.workdays.calendar import VN_TZ, to_local
 
 router = Router(tags=["Một cửa"])
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _iso(value):
@@ -226,9 +227,13 @@ def receive(request: HttpRequest, payload: ReceiveIn):
     agency = _agency(request.auth, payload.agency_id)
     received_at = payload.received_at
     if received_at is not None:
-        received_at = to_local(received_at)
+        if received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=VN_TZ)
         if received_at > timezone.now() + dt.timedelta(minutes=1):
             raise ValidationFailed("Thời điểm nhận không được ở tương lai.", fields={"received_at": "Ở tương lai."})
+        if received_at < EARLIEST:  # compared before any conversion: year 1 cannot overflow here
+            raise ValidationFailed("Thời điểm nhận quá xa trong quá khứ.", fields={"received_at": "Trước năm 2000."})
+        received_at = to_local(received_at)
     d: Dossier = receiving.dossier_receive(
         actor=request.auth, agency=agency, version=payload.version_id, procedure=payload.procedure_id,
         applicant=payload.applicant.model_dump(), channel=payload.channel,

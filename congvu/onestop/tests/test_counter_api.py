@@ -52,6 +52,9 @@ def test_a_bad_receipt_is_a_400_and_nothing_is_written(onestop, procedure_versio
     assert bad_id.json()["fields"] == {"applicant_id_number": "Số định danh cá nhân phải gồm đúng 12 chữ số."}
     future = api.post("/onestop/counter/dossiers", body(procedure_version, received_at="2099-01-01T08:00:00+07:00"))
     assert future.json()["message"] == "Thời điểm nhận không được ở tương lai."
+    for ancient in ("0001-01-01T00:00:00+07:00", "1999-12-31T08:00:00"):
+        old = api.post("/onestop/counter/dossiers", body(procedure_version, received_at=ancient))
+        assert (old.status_code, old.json()["message"]) == (400, "Thời điểm nhận quá xa trong quá khứ.")
     supplement = api.post("/onestop/counter/dossiers", body(procedure_version, components=[], outcome="supplement",
                                                               reason="Thiếu", supplement_items=["Ghi rõ ngày sinh"]))
     assert supplement.status_code == 201

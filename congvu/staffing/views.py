@@ -85,7 +85,7 @@ def unit_list(request):
     parent = AdministrativeUnit.objects.filter(pk=parent_id).first() if parent_id else None
     listing = bool(q or parent or unit_type or unit_class)
     rows, total = selectors.unit_search(q=q, day=None if all_dates else on, parent_id=parent_id,
-                                        unit_type=unit_type, unit_class=unit_class) if listing else ([], 0)
+                                        unit_type=unit_type, unit_class=unit_class, limit=500) if listing else ([], 0)
     return render(request, "staffing/unit_list.html", {
         "on": on, "date_error": date_error, "all_dates": all_dates, "q": q, "parent": parent, "rows": rows,
         "total": total, "listing": listing, "provinces": [] if listing else selectors.provinces(on),

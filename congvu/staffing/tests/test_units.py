@@ -125,6 +125,8 @@ def test_search_folds_accents_and_filters_by_date():
     assert "Huyện Nông Sơn" not in {u.name for u in rows}  # abolished 01/07/2025
     rows, _ = selectors.unit_search(q="00070", day=D(2026, 1, 1))
     assert [u.name for u in rows] == ["Phường Hoàn Kiếm"]
+    rows, _ = selectors.unit_search(unit_class="II", day=D(2020, 1, 1))
+    assert [(u.code, u.current_class_label) for u in rows] == [("20670", "Loại II")]
     assert len(selectors.provinces(D(2026, 1, 1))) == 34
     assert [p.code for p in selectors.provinces(D(2020, 1, 1))] == ["49"]
 

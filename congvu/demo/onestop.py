@@ -260,6 +260,8 @@ class _History:
         roll = rng.random()
         components = self._components(s, v, missing=COUNTER_REFUSED <= roll < COUNTER_SUPPLEMENT)
         if roll < COUNTER_REFUSED:
+            if channel == Channel.ONLINE:  # refusing an online submission does not make the clerk its receiver
+                d["received_by_id"] = None
             s.refuse(arrival, counter)
         else:
             if channel != Channel.ONLINE:

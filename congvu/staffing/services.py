@@ -204,7 +204,8 @@ def units_import(*, actor=None, text: str) -> ImportResult:
     (header row required; extra columns refused). All or nothing: any bad line raises `ValidationFailed`
     whose `fields` name every bad line, and nothing is saved."""
     _require_superuser(actor)
-    reader = csv.DictReader(io.StringIO(nfc(text).lstrip("\ufeff")))
+    text = nfc(text).lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in ("code", "name", "type") if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
@@ -214,9 +215,23 @@ def units_import(*, actor=None, text: str) -> ImportResult:
             f"Cột không biết: {', '.join(unknown)}. " if unknown else "") + f"Các cột: {','.join(CSV_COLUMNS)}."})
     errors: dict[str, str] = {}
     rows: list[dict] = []
+    # Every unit already stored under a code the file mentions, read once (a file may hold thousands of rows).
+    mentioned: set[str] = set()
+    for raw in csv.DictReader(io.StringIO(text)):
+        raw = {k.strip(): v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+        for key in ("code", "parent_code"):
+            mentioned.add((raw.get(key) or "").strip())
+        mentioned.update(c.strip() for c in (raw.get("successor_codes") or "").split(";"))
+    mentioned.discard("")
+    stored: dict[str, list[AdministrativeUnit]] = {}
+    codes = sorted(mentioned)
+    for start in range(0, len(codes), 500):
+        for u in AdministrativeUnit.objects.filter(code__in=codes[start:start + 500]):
+            stored.setdefault(u.code, []).append(u)
+    pending: dict[str, list[dict]] = {}
     seen: set[tuple[str, dt.date | None]] = set()
     for lineno, raw in enumerate(reader, start=2):
-        raw = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        raw = {k.strip(): (v or "").strip() for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
         problems: list[str] = []
         code, name = raw.get("code", ""), raw.get("name", "")
         if not code or len(code) > 10:
@@ -262,24 +277,26 @@ def units_import(*, actor=None, text: str) -> ImportResult:
         if key in seen:
             problems.append(f"mã {code} từ ngày {_vn(dates['valid_from'])} lặp lại trong tệp")
         seen.add(key)
-        if code and AdministrativeUnit.objects.filter(code=code, valid_from=dates["valid_from"]).exists():
+        if code and any(u.valid_from == dates["valid_from"] for u in stored.get(code, [])):
             problems.append(f"đã có đơn vị mã {code} hiệu lực từ {_vn(dates['valid_from'])}")
         if problems:
             errors[f"line {lineno}"] = f"Dòng {lineno}: " + "; ".join(problems) + "."
             continue
-        rows.append({"line": lineno, "code": code, "name": name, "unit_type": unit_type, "unit_class": unit_class,
-                     "area_km2": area, "population": population, **dates, "basis": raw.get("basis", "")[:300],
-                     "parent_code": raw.get("parent_code", ""), "successors": successors,
-                     "resolution": raw.get("resolution", "")[:300]})
+        row = {"line": lineno, "code": code, "name": name, "unit_type": unit_type, "unit_class": unit_class,
+               "area_km2": area, "population": population, **dates, "basis": raw.get("basis", "")[:300],
+               "parent_code": raw.get("parent_code", ""), "successors": successors,
+               "resolution": raw.get("resolution", "")[:300]}
+        rows.append(row)
+        pending.setdefault(code, []).append(row)
 
-    def candidates(code: str, day: dt.date | None, pending: list[dict]) -> list:
-        found = [u for u in AdministrativeUnit.objects.filter(code=code) if _covers(u.valid_from, u.valid_to, day)]
-        found += [r for r in pending if r["code"] == code and _covers(r["valid_from"], r["valid_to"], day)]
+    def candidates(code: str, day: dt.date | None) -> list:
+        found: list = [u for u in stored.get(code, []) if _covers(u.valid_from, u.valid_to, day)]
+        found += [r for r in pending.get(code, []) if _covers(r["valid_from"], r["valid_to"], day)]
         return found
 
     for row in rows:
         if row["parent_code"]:
-            found = candidates(row["parent_code"], row["valid_from"] or row["valid_to"], rows)
+            found = candidates(row["parent_code"], row["valid_from"] or row["valid_to"])
             if len(found) != 1:
                 errors[f"line {row['line']}"] = (
                     f"Dòng {row['line']}: không xác định được đơn vị cấp trên mã {row['parent_code']} "
@@ -290,7 +307,7 @@ def units_import(*, actor=None, text: str) -> ImportResult:
         row["succession_day"] = day
         row["successor_refs"] = []
         for code in row["successors"]:
-            found = candidates(code, day, rows)
+            found = candidates(code, day)
             if len(found) != 1:
                 errors[f"line {row['line']}"] = (
                     f"Dòng {row['line']}: không tìm thấy đơn vị kế thừa mã {code} có hiệu lực ngày {_vn(day)}.")
@@ -300,26 +317,43 @@ def units_import(*, actor=None, text: str) -> ImportResult:
         raise ValidationFailed(f"Tệp có {len(errors)} dòng sai; chưa nhập dòng nào.",
                                fields=dict(sorted(errors.items(), key=lambda kv: int(kv[0].split()[1]))))
 
+    # Parents first: a row's parent is in the database or on an earlier line; rows are created level by level.
+    depth: dict[int, int] = {}
+    for row in rows:
+        parent = row.get("parent_ref")
+        if isinstance(parent, dict):
+            if parent["line"] not in depth:
+                errors[f"line {row['line']}"] = (f"Dòng {row['line']}: đơn vị cấp trên mã {parent['code']} phải ở "
+                                                 f"dòng trước (đang ở dòng {parent['line']}).")
+                continue
+            depth[row["line"]] = depth[parent["line"]] + 1
+        else:
+            depth[row["line"]] = 0
+    if errors:
+        raise ValidationFailed(f"Tệp có {len(errors)} dòng sai; chưa nhập dòng nào.", fields=errors)
+
     with transaction.atomic():
         made: dict[int, AdministrativeUnit] = {}
-        for row in rows:  # parents first: a row's parent is in the database or an earlier row
-            parent = row.get("parent_ref")
-            if isinstance(parent, dict):
-                parent = made.get(parent["line"])
-                if parent is None:
-                    raise ValidationFailed(f"Dòng {row['line']}: đơn vị cấp trên phải đứng trước trong tệp.",
-                                           fields={f"line {row['line']}": "Đưa dòng của đơn vị cấp trên lên trước."})
-            made[row["line"]] = AdministrativeUnit.objects.create(
-                code=row["code"], name=row["name"], name_folded=fold(row["name"])[:200], unit_type=row["unit_type"],
-                parent=parent, unit_class=row["unit_class"], area_km2=row["area_km2"], population=row["population"],
-                valid_from=row["valid_from"], valid_to=row["valid_to"], basis=row["basis"], source=UnitSource.IMPORT)
-        links = 0
-        for row in rows:
-            for ref in row["successor_refs"]:
-                successor = made[ref["line"]] if isinstance(ref, dict) else ref
-                UnitSuccession.objects.create(predecessor=made[row["line"]], successor=successor,
-                                              effective_date=row["succession_day"], resolution=row["resolution"])
-                links += 1
+        for level in sorted(set(depth.values())):
+            batch = [row for row in rows if depth[row["line"]] == level]
+            units = []
+            for row in batch:
+                parent = row.get("parent_ref")
+                units.append(AdministrativeUnit(
+                    code=row["code"], name=row["name"], name_folded=fold(row["name"])[:200],
+                    unit_type=row["unit_type"], parent=made[parent["line"]] if isinstance(parent, dict) else parent,
+                    unit_class=row["unit_class"], area_km2=row["area_km2"], population=row["population"],
+                    valid_from=row["valid_from"], valid_to=row["valid_to"], basis=row["basis"],
+                    source=UnitSource.IMPORT))
+            # bulk_create sets the primary keys on PostgreSQL and on SQLite ≥ 3.35 (RETURNING)
+            for row, unit in zip(batch, AdministrativeUnit.objects.bulk_create(units, batch_size=1000), strict=True):
+                made[row["line"]] = unit
+        links = [UnitSuccession(predecessor=made[row["line"]],
+                                successor=made[ref["line"]] if isinstance(ref, dict) else ref,
+                                effective_date=row["succession_day"], resolution=row["resolution"])
+                 for row in rows for ref in row["successor_refs"]]
+        UnitSuccession.objects.bulk_create(links, batch_size=1000)
+        links = len(links)
         journal_record(actor=actor, agency_id=None, action="staffing.units_import",
                        object_type="staffing.administrativeunit", object_id="csv",
                        after={"created": len(made), "codes": sorted(u.code for u in made.values())[:200],

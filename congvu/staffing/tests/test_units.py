@@ -109,6 +109,12 @@ def test_import_refuses_unknown_successors_parents_and_duplicates():
     with pytest.raises(ValidationFailed) as exc:
         services.units_import(text=HISTORY_CSV)
     assert exc.value.fields["line 2"] == "Dòng 2: đã có đơn vị mã 49 hiệu lực từ 01/01/1997."
+    later_parent = ("code,name,type,parent_code\n"
+                    "2,Xã B,xã,88\n"
+                    "88,Huyện C,huyện,\n")
+    with pytest.raises(ValidationFailed) as exc:
+        services.units_import(text=later_parent)
+    assert exc.value.fields == {"line 2": "Dòng 2: đơn vị cấp trên mã 88 phải ở dòng trước (đang ở dòng 3)."}
     with pytest.raises(ValidationFailed, match="Dòng tiêu đề"):
         services.units_import(text="ma,ten\n1,2\n")
     assert AdministrativeUnit.objects.count() == 5

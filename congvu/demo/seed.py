@@ -125,6 +125,8 @@ def demo_logins() -> list[DemoLogin]:
                   "UBND huyện Nông Sơn, UBND xã Quế Trung"),
     ]
     rows += [DemoLogin(commune_clerk_username(c), "Văn thư", f"UBND xã {c}") for c in REGISTERING_COMMUNES]
+    from congvu.demo.onestop import COUNTER_COMMUNES
+    rows += [DemoLogin(u, "Cán bộ một cửa", f"UBND xã {c}") for c, u in COUNTER_COMMUNES.items()]
     return rows
 
 

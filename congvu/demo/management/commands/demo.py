@@ -48,6 +48,8 @@ class Command(BaseCommand):
             # its CA even when CONGVU_TRUST_ROOTS names other roots. Only when asked with --no-serve, so
             # loading data alone (scripts, tests) writes no keys.
             pki = demo_keys()
+            from congvu.demo.onestop import seed_onestop_copies
+            seed_onestop_copies()  # idempotent: the district's signed certified copies, once the keys exist
             os.environ.setdefault("CONGVU_TRUST_DEMO_CA", "1")
             self.stdout.write(f"\nChứng thư số thử nghiệm (ký duyệt: lanhdao, cấp số: vanthu): {pki.directory}")
         if no_serve:

@@ -437,8 +437,13 @@ def classification_decide(*, actor, unit: AdministrativeUnit, decision_number: s
     if rule_set.scores:
         kind = _criteria_kind(unit)
         criteria = {"population": unit.population or 0, "area_km2": unit.area_km2 or Decimal(0)}
-        criteria.update(figures or {})
+        criteria.update({k: v for k, v in (figures or {}).items() if v not in (None, "")})
         criteria["kind"] = kind
+        missing = {k: msg for k, msg in (("population", "Nhập dân số (hoặc ghi dân số cho đơn vị)."),
+                                         ("area_km2", "Nhập diện tích (hoặc ghi diện tích cho đơn vị)."))
+                   if not criteria.get(k)}
+        if missing:
+            raise ValidationFailed("Chấm điểm phân loại cần dân số và diện tích của đơn vị.", fields=missing)
         allowed = set(classification.Criteria.__dataclass_fields__)
         unknown = sorted(set(criteria) - allowed)
         if unknown:

@@ -163,6 +163,14 @@ def test_classification_decision_scored_under_nd307(quang_nam, superuser):
         services.classification_decide(actor=superuser, unit=ward, decision_number="27", decision_date=D(2026, 4, 1),
                                        figures={"city_ward": True}, unit_class="I")
     assert exc.value.message == "Theo thang điểm, Phường Hội An Tây đạt 54,5 điểm, là Loại III, không phải Loại I."
+    # scoring without population and area is refused: the unit has neither, the form gives neither
+    bare = AdministrativeUnit.objects.create(code="20334", name="Phường Mới", unit_type=UnitType.WARD,
+                                             valid_from=D(2025, 7, 1))
+    with pytest.raises(ValidationFailed) as exc:
+        services.classification_decide(actor=superuser, unit=bare, decision_number="28", decision_date=D(2026, 4, 1),
+                                       figures={"population": "", "city_ward": True})
+    assert exc.value.message == "Chấm điểm phân loại cần dân số và diện tích của đơn vị."
+    assert set(exc.value.fields) == {"population", "area_km2"}
     assert ClassificationDecision.objects.count() == 1
 
 

@@ -73,7 +73,7 @@ def _official(actor) -> Official:
 
 
 def _clean(value) -> str:
-    return nfc(str(value or "")).strip()
+    return nfc(str(value or "")).replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
 
 
 def _required(value, *, field: str, label: str, errors: dict, max_length: int = TEXT_MAX) -> str:

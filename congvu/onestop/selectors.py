@@ -252,15 +252,22 @@ def _has_apology(dossier: Dossier) -> bool:
 def _parse_day(value, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
+    day = None
     if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationFailed("Ngày không hợp lệ.", fields={field: "Ngày dạng dd/mm/yyyy."})
+        day = value
+    else:
+        text = str(value).strip()
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                day = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+    if day is None:
+        raise ValidationFailed("Ngày không hợp lệ.", fields={field: "Ngày dạng dd/mm/yyyy."})
+    if not 1900 <= day.year <= 2999:
+        raise ValidationFailed("Ngày không hợp lệ.", fields={field: "Năm phải từ 1900 đến 2999."})
+    return day
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -310,7 +317,7 @@ def dossier_list(user, *, status=None, procedure=None, date_from=None, date_to=N
         qs = qs.filter(submitted_at__lt=_day_start(end + dt.timedelta(days=1)))
     if overdue:
         qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
-    q = (q or "").strip()
+    q = "".join(ch for ch in str(q or "") if ch.isprintable()).strip()[:100]  # PostgreSQL refuses NUL bytes
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(applicant_name__icontains=q))
     return qs.order_by("-submitted_at", "-id")

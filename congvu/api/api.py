@@ -18,6 +18,7 @@ from congvu.api import (
     records,
     schedule,
     signing,
+    staffing,
     tasks,
     workdays,
     workflow,
@@ -84,3 +85,4 @@ api.add_router("", onestop_catalogue.router)
 api.add_router("", onestop.router)
 api.add_router("", onestop_copies.router)
 api.add_router("", onestop_stats.router)
+api.add_router("", staffing.router)

@@ -301,12 +301,15 @@ def dossier_list(user, *, status=None, procedure=None, date_from=None, date_to=N
             qs = qs.filter(agency_id=int(agency))
         except (TypeError, ValueError):
             errors["agency"] = "Cơ quan không hợp lệ."
+    start = end = None
     try:
         start = _parse_day(date_from, "date_from")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    try:
         end = _parse_day(date_to, "date_to")
     except ValidationFailed as exc:
         errors.update(exc.fields)
-        start = end = None
     if start and end and end < start:
         errors["date_to"] = "Ngày kết thúc trước ngày bắt đầu."
     if errors:

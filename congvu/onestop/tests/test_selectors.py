@@ -61,6 +61,10 @@ def test_dossier_list_filters(agency, procedure_version, onestop, officer):
         selectors.dossier_list(onestop, date_from="31/02/2026", status="11")
     assert set(exc.value.fields) == {"date_from", "status"}
     with pytest.raises(ValidationFailed) as exc:
+        selectors.dossier_list(onestop, date_from="0001-01-01", date_to="9999-12-31")
+    assert exc.value.fields == {"date_from": "Năm phải từ 1900 đến 2999.", "date_to": "Năm phải từ 1900 đến 2999."}
+    assert ids(q="\x00") == [c.pk, b.pk, a.pk]  # a NUL byte is dropped, not sent to the database
+    with pytest.raises(ValidationFailed) as exc:
         selectors.dossier_list(onestop, date_from="10/03/2026", date_to="09/03/2026")
     assert exc.value.fields == {"date_to": "Ngày kết thúc trước ngày bắt đầu."}
 

@@ -33,6 +33,7 @@ from congvu.onestop.models import (
     Procedure,
     ReturnMethod,
     StepHandler,
+    SupplementRequest,
     Timeliness,
 )
 from congvu.org.models import Agency, Department, Membership
@@ -138,6 +139,7 @@ def _context(request, dossier: Dossier, *, form: str = "", errors: dict | None =
         "dossier": dossier, "steps": steps, "current": current, "events": events, "actions": actions,
         "components": list(DossierComponent.objects.filter(dossier=dossier).select_related("file")),
         "pauses": list(Pause.objects.filter(dossier=dossier).select_related("actor").order_by("started_at")),
+        "has_supplement": SupplementRequest.objects.filter(dossier=dossier).exists(),
         "apology": apology, "apology_deadline": deadline, "apology_late": bool(deadline and now > deadline),
         "is_overdue": dossier.status in selectors.OPEN_STATUSES and dossier.due_at is not None
         and dossier.due_at < now,

@@ -149,3 +149,21 @@ def test_interlinked_hand_over_from_the_page_picks_the_agency_from_the_departmen
     assert r.status_code == 302
     step = dossier.steps.order_by("-position").first()
     assert (step.agency, step.name) == (province, "Sở Tư pháp giải quyết")
+
+
+def test_the_dossier_page_links_the_printed_forms_it_has(client, agency, onestop, procedure_version):
+    from congvu.onestop import receiving
+    from congvu.onestop.models import Channel
+
+    dossier = receiving.dossier_receive(
+        actor=onestop, agency=agency, version=procedure_version,
+        applicant={"name": "Nguyễn Văn An", "id_number": "001085012345"}, channel=Channel.COUNTER,
+        components=[{"component_id": c.pk, "provided": c.required} for c in procedure_version.components.all()],
+        outcome="supplement", supplement_items=["Giấy tờ tùy thân của người đi đăng ký"],
+        reason="Thiếu giấy tờ tùy thân")
+    client.force_login(onestop)
+    page = client.get(reverse("onestop:dossier", args=[dossier.pk])).content.decode()
+    assert reverse("onestop:print_supplement", args=[dossier.pk]) in page
+    assert reverse("onestop:print_control_slip", args=[dossier.pk]) in page
+    assert reverse("onestop:print_refusal", args=[dossier.pk]) not in page
+    assert reverse("onestop:print_apology", args=[dossier.pk]) not in page

@@ -15,12 +15,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 ADMIN = "quantri"
+_TEMPLATE: Path | None = None  # the migrated template database of this test session
+_TEMPLATE_LOCK = threading.Lock()
 PASSWORD = "matkhau-123"
 
 
@@ -80,29 +83,63 @@ class Deployment:
                                  f"{done.stdout}\n{done.stderr}")
         return done
 
+    def _migrated(self) -> None:
+        """An empty, migrated database: `congvu migrate` runs once per test session into a template that each
+        deployment copies (migrating takes most of a deployment's setup on a busy 2-core machine)."""
+        global _TEMPLATE
+        with _TEMPLATE_LOCK:  # the two deployments are set up in parallel threads
+            if _TEMPLATE is None:
+                import tempfile
+
+                template = Deployment(Path(tempfile.mkdtemp(prefix="congvu-deploy-template-")), "template")
+                template.run("migrate", "-v0")
+                _TEMPLATE = template.dir / "congvu.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            source = _TEMPLATE.with_name(_TEMPLATE.name + suffix)
+            if source.exists():
+                shutil.copy(source, self.dir / source.name)
+
+    def run_many(self, commands: list[list[str]]) -> list[str]:
+        """Several `congvu` commands in ONE process (`congvu shell -c` calling each through call_command, the
+        same code path as the command line): starting Django takes seconds on a busy machine. Returns each
+        command's output; the first failing command fails the whole setup."""
+        script = (
+            "import io, json\n"
+            "from django.core.management import call_command\n"
+            f"outputs = []\nfor args in json.loads({json.dumps(json.dumps(commands))}):\n"
+            "    buf = io.StringIO()\n"
+            "    call_command(*args, stdout=buf)\n"
+            "    outputs.append(buf.getvalue())\n"
+            "print('@@OUTPUTS@@' + json.dumps(outputs))\n"
+        )
+        done = self.run("shell", "-c", script)
+        return json.loads(done.stdout.split("@@OUTPUTS@@", 1)[1])
+
     def setup_agency(self, *, name: str, identifier: str, departments: dict[str, str],
                      officials: list[dict], pki: bool = True) -> None:
         """migrate, a system administrator, the agency, its departments and officials (all by commands)."""
-        self.run("migrate", "-v0")
-        self.run("createsuperuser", "--noinput", "--username", ADMIN, "--email", f"{ADMIN}@example.org")
+        self._migrated()
         self.identifier = identifier
         self.agency_name = name
-        self.run("agency", "create", name, "--identifier", identifier, "--code", "UBND", "--kind", "commune_pc",
-                 "--as", ADMIN)
-        for code, dept_name in departments.items():
-            self.run("agency", "department", identifier, dept_name, "--code", code, "--as", ADMIN)
+        commands = [["createsuperuser", "--noinput", "--username", ADMIN, "--email", f"{ADMIN}@example.org"],
+                    ["agency", "create", name, "--identifier", identifier, "--code", "UBND", "--kind", "commune_pc",
+                     "--as", ADMIN]]
+        commands += [["agency", "department", identifier, dept_name, "--code", code, "--as", ADMIN]
+                     for code, dept_name in departments.items()]
         people = []
         for o in officials:
             args = ["agency", "official", identifier, o["username"], "--role", o["role"], "--full-name",
                     o["full_name"], "--password", PASSWORD, "--as", ADMIN]
             if o.get("department"):
                 args += ["--department", o["department"]]
-            out = self.run(*args).stdout
-            self.officials[o["username"]] = int(re.search(r"cán bộ số (\d+)", out).group(1))
+            commands += [args, ["apitoken", "create", o["username"]]]
             people += ["--person", f"{o['username']}={o['full_name']}"]
-            self.tokens[o["username"]] = self.run("apitoken", "create", o["username"]).stdout.strip()
         if pki:
-            self.run("pki", "demo-ca", "--agency", name, *people)
+            commands.append(["pki", "demo-ca", "--agency", name, *people])
+        outputs = iter(self.run_many(commands)[2 + len(departments):])
+        for o in officials:
+            self.officials[o["username"]] = int(re.search(r"cán bộ số (\d+)", next(outputs)).group(1))
+            self.tokens[o["username"]] = next(outputs).strip()
 
     def trust(self, other: Deployment) -> None:
         """Trust the other deployment's (demo) CA, as an operator copies a root certificate."""

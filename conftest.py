@@ -118,10 +118,19 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent / "tests" / "browser"
     missing = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+    # tests/deployments: child deployments always run on SQLite in their own data dirs, whatever database the
+    # test run uses, so they run once, in the SQLite run of the suite (same code, minutes saved in CI).
+    deployments = Path(__file__).parent / "tests" / "deployments"
+    on_postgres = os.environ.get("CONGVU_DATABASE_URL", "").startswith("postgres")
+    once = pytest.mark.skip(reason="child deployments run on SQLite: these tests run in the SQLite run of the suite")
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(missing)
+        if deployments in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.deployments)
+            if on_postgres:
+                item.add_marker(once)
 
 
 @pytest.fixture

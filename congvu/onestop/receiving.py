@@ -409,16 +409,26 @@ def dossier_receive(*, actor, agency: Agency, applicant: dict, components: list[
     official = _require_receiver(actor, agency.pk)
     at = _now(received_at)
     version = _resolve_version(agency=agency, version=version, procedure=procedure, on=at.date())
-    person = applicant_check(applicant)
+    papers = _papers(version, components)
+    missing = _missing(papers)
+    incomplete = None
+    if outcome == "accept" and missing:
+        incomplete = ValidationFailed("Hồ sơ còn thiếu giấy tờ bắt buộc: " + "; ".join(missing)
+                                      + ". Yêu cầu bổ sung hoặc từ chối tiếp nhận.",
+                                      fields={"components": "Thiếu: " + "; ".join(missing)}, code="incomplete")
+    try:
+        person = applicant_check(applicant)
+    except ValidationFailed as exc:
+        if incomplete is None:
+            raise
+        # both at once, so the clerk fixes everything in one go
+        raise ValidationFailed(exc.message + " " + incomplete.message, fields=exc.fields | incomplete.fields,
+                               code="incomplete") from None
+    if incomplete is not None:
+        raise incomplete
     channel = _channel(channel)
     sets = _sets(sets)
     summary = _clean(request_summary)[:1000]
-    papers = _papers(version, components)
-    missing = _missing(papers)
-    if outcome == "accept" and missing:
-        raise ValidationFailed("Hồ sơ còn thiếu giấy tờ bắt buộc: " + "; ".join(missing)
-                               + ". Yêu cầu bổ sung hoặc từ chối tiếp nhận.",
-                               fields={"components": "Thiếu: " + "; ".join(missing)}, code="incomplete")
     items = _supplement_items(missing, supplement_items) if outcome == "supplement" else []
     if outcome == "supplement":
         _require_text(reason, "reason", "Nhập lý do yêu cầu bổ sung.")

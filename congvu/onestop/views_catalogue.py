@@ -20,6 +20,7 @@ from congvu.core.folding import fold
 from congvu.onestop import catalogue
 from congvu.onestop.catalogue import can_edit_catalogue, can_view_catalogue
 from congvu.onestop.models import Procedure, ProcedureVersion
+from congvu.onestop.views_counter import vnd
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -49,6 +50,8 @@ def catalogue_list(request):
         versions = [v for v in versions if needle in fold(f"{v.procedure.local_code} {v.procedure.national_code} "
                                                           f"{v.procedure.name} {v.procedure.field}")]
     page = Paginator(versions, 100).get_page(request.GET.get("page"))
+    for v in page.object_list:
+        v.fee_text = vnd(v.fee)
     return render(request, "onestop/catalogue_list.html", {
         "page": page, "q": q, "on": on, "error": error, "can_edit": can_edit_catalogue(request.user),
         "total": len(versions)})
@@ -64,6 +67,8 @@ def procedure_detail(request, pk: int):
     if procedure is None:
         raise Http404("Không có thủ tục này.")
     today = timezone.localdate()
+    for v in procedure.versions.all():
+        v.fee_text = vnd(v.fee)
     current = next((v for v in procedure.versions.all()
                     if v.valid_from <= today and (v.valid_to is None or v.valid_to > today)), None)
     return render(request, "onestop/catalogue_detail.html", {

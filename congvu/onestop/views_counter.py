@@ -29,6 +29,11 @@ APPLICANT_FIELDS = ("kind", "name", "id_number", "phone", "email", "address", "r
                     "representative_id_number")
 
 
+def vnd(amount: int) -> str:
+    """50000 → “50.000” (Vietnamese thousands separator)."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def _when(moment) -> str:
     return f"{to_local(moment):%H:%M ngày %d/%m/%Y}"
 
@@ -163,6 +168,8 @@ def receive(request):
     elif request.method == "POST":
         error = "Chọn thủ tục hành chính trước khi tiếp nhận."
     components = list(version.components.all()) if version else []
+    if version is not None:
+        version.fee_text = vnd(version.fee)
     checked = {c.pk: request.POST.get(f"provided_{c.pk}") == "1" for c in components}
     printed_dossier = None
     if request.GET.get("printed", "").isdigit():

@@ -81,8 +81,11 @@ def test_an_incomplete_dossier_is_not_accepted_and_the_form_says_why(onestop, ve
     assert "Hồ sơ còn thiếu giấy tờ bắt buộc: Giấy chứng sinh." in response.content.decode()
     assert 'value="Lê Văn Tâm"' in response.content.decode()  # what was typed stays
     assert Dossier.objects.count() == 0 and JournalEntry.objects.count() == 0
-    bad_id = c.post(reverse("onestop:receive"), form_data(version, applicant_id_number="12345"))
-    assert bad_id.status_code == 400 and "Số định danh cá nhân phải gồm đúng 12 chữ số." in bad_id.content.decode()
+    bad_id = c.post(reverse("onestop:receive"), form_data(version, applicant_id_number="12345",
+                                                          applicant_phone="12"))
+    html = bad_id.content.decode()
+    assert bad_id.status_code == 400 and "Số định danh cá nhân phải gồm đúng 12 chữ số." in html
+    assert '<div class="error" role="alert">Số điện thoại “12” không hợp lệ.</div>' in html  # beside its field
     assert Dossier.objects.count() == 0
 
 
@@ -163,7 +166,10 @@ def test_who_gets_the_counter(agency, other_agency, clerk, officer, leader, agen
 # --- catalogue pages ------------------------------------------------------------------------------------
 
 def test_catalogue_list_and_detail(onestop, version):
+    ProcedureVersion.objects.filter(pk=version.pk).update(fee=50000)
     c = login(onestop)
+    assert "50.000 đ" in c.get(reverse("onestop:catalogue")).content.decode()
+    assert "lệ phí 50.000 đồng" in c.get(reverse("onestop:receive"), {"procedure": "khai sinh"}).content.decode()
     page = c.get(reverse("onestop:catalogue"), {"q": "khai sinh"})
     assert page.status_code == 200 and "1.001612.000.00.00.H40" in page.content.decode()
     assert "Xuất Excel" not in page.content.decode()

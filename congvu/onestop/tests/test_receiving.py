@@ -417,3 +417,16 @@ def test_a_first_step_at_another_agency_is_marked_crossing(onestop, agency, othe
     from django.apps import apps
     importlib.import_module("congvu.onestop.migrations.0006_dossierstep_crossing").mark(apps, None)
     assert list(d.steps.values_list("crossing", flat=True)) == [False, True]
+
+
+def test_applicant_problems_and_missing_papers_are_reported_together(onestop, agency, procedure_version):
+    before = counts()
+    with pytest.raises(ValidationFailed) as err:
+        dossier_receive(actor=onestop, agency=agency, version=procedure_version, applicant=APPLICANT | {
+            "id_number": "123"}, components=papers(procedure_version, skip={"Giấy chứng sinh"}))
+    assert err.value.code == "incomplete"
+    assert err.value.fields == {"applicant_id_number": "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+                                "components": "Thiếu: Giấy chứng sinh"}
+    assert err.value.message.endswith("Hồ sơ còn thiếu giấy tờ bắt buộc: Giấy chứng sinh. "
+                                      "Yêu cầu bổ sung hoặc từ chối tiếp nhận.")
+    assert counts() == before

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 
 import pytest
@@ -231,6 +232,9 @@ HUGE = "Nguyễn " * 3_000
 GARBAGE_VALUES = ["", "abc", "-1", "1e309", "99999999999999999999999", "31/02/2026", "32/13/99999", "\x00",
                   "<script>alert(1)</script>", HUGE]
 CATALOGUE_FORMS = {"procedure_new", "procedure_version_new"}
+ON_POSTGRESQL = os.environ.get("CONGVU_DATABASE_URL", "").startswith("postgres")
+# o1's receive form and API still send NUL bytes to PostgreSQL (500; xfail tests below): left out of the general run.
+NUL_500 = {"receive"}
 FIELDS = ("procedure", "applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone",
           "applicant_email", "applicant_address", "applicant_representative_name",
           "applicant_representative_id_number", "request_summary", "sets", "channel", "outcome", "supplement_items",
@@ -290,6 +294,8 @@ def test_garbage_posted_to_every_onestop_form_never_gives_a_500(fuzz_world, name
     version = fuzz_world["dossier"].procedure_version
     url = _url(fuzz_world, name)
     payloads = _payloads(version)
+    if name in NUL_500:
+        payloads = [p for p in payloads if "\\x00" not in repr(p)]
     first = version.components.first().pk
     users = fuzz_world["users"] if name in CATALOGUE_FORMS or name.startswith("catalogue") else fuzz_world["users"][:2]
     for user in users:
@@ -312,6 +318,8 @@ def test_garbage_query_strings_on_every_onestop_page_never_give_a_500(fuzz_world
     for user in fuzz_world["users"]:
         c = client_for(user)
         for v in GARBAGE_VALUES:
+            if name in NUL_500 and v == "\x00":
+                continue
             response = c.get(url, {q: v for q in QUERY}, REMOTE_ADDR="10.251.0.1")
             assert response.status_code < 500, (name, user.username, v[:30])
 
@@ -386,6 +394,8 @@ def test_garbage_to_every_onestop_endpoint_never_gives_a_500(fuzz_world):
            for router in (onestop.router, onestop_catalogue.router, onestop_copies.router, onestop_stats.router)
            for path, view in router.path_operations.items() for op in view.operations for m in op.methods]
     bodies = _bad_bodies(d.procedure_version)
+    nul_500 = [b for b in bodies if any(k in b for k in ("request_summary", "reason", "supplement_items"))
+               and "\\x00" in repr(b) and "version_id" in b]
     for user in fuzz_world["users"]:
         api = ApiClient(user)
         for method, path in ops:
@@ -398,6 +408,8 @@ def test_garbage_to_every_onestop_endpoint_never_gives_a_500(fuzz_world):
                 response = api.post(path, raw)
                 assert response.status_code < 500, (user.username, path, raw)
             for body in bodies:
+                if path == "/onestop/counter/dossiers" and body in nul_500:
+                    continue  # o1's, xfail below
                 response = api.post(path, body)
                 assert response.status_code < 500, (user.username, path, str(body)[-300:], response.content[:500])
             for data in ("{", "[]", '{"document_title": 5}', json.dumps({"document_title": "\x00",
@@ -406,3 +418,28 @@ def test_garbage_to_every_onestop_endpoint_never_gives_a_500(fuzz_world):
                 response = api.client.post("/api/v1" + path, {"data": data, "files": [
                     SimpleUploadedFile("x.pdf", b"%PDF-1.4 garbage", content_type="application/pdf")]})
                 assert response.status_code < 500, (user.username, path, data[:40])
+
+
+# --- NUL bytes: PostgreSQL refuses them in text; the services must strip or refuse them first -----------------
+
+@pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason="r1: receiving._clean keeps NUL bytes: request_summary, reason and "
+                                       "supplement_items reach the database with them (PostgreSQL: DataError, 500)")
+@pytest.mark.parametrize("changes", [{"request_summary": "Cấp bản sao\x00"},
+                                     {"outcome": "refuse", "reason": "Không thuộc thẩm quyền\x00"},
+                                     {"outcome": "supplement", "reason": "Thiếu\x00",
+                                      "supplement_items": ["Giấy chứng sinh\x00"]}])
+def test_nul_bytes_in_a_receipt_are_refused_or_stripped(procedure_version, onestop, changes):
+    api = ApiClient(onestop)
+    response = api.post("/onestop/counter/dossiers", api_receive(procedure_version, **changes))
+    assert response.status_code < 500
+    stored = Dossier.objects.values_list("request_summary", "refusal_reason").first() or ()
+    items = list(SupplementRequest.objects.values_list("items", "reason"))
+    assert "\x00" not in repr((stored, items))
+
+
+@pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason="r1: views_counter._pick_version sends a NUL byte typed in "
+                                                      "`procedure` to PostgreSQL (DataError, 500)")
+def test_a_nul_byte_in_the_procedure_box_is_no_500(procedure_version, onestop):
+    c = client_for(onestop)
+    assert c.get(reverse("onestop:receive"), {"procedure": "khai\x00sinh"}).status_code < 500
+    assert c.post(reverse("onestop:receive"), receive_post(procedure_version, procedure="1.00\x00")).status_code < 500

@@ -106,7 +106,10 @@ class Applicant:
 
 
 def _clean(value) -> str:
-    return " ".join(str(value or "").split())
+    # Control characters (a NUL byte pasted from a scan's text layer) never reach the database: PostgreSQL
+    # refuses NUL in text and nobody means them.
+    text = "".join(ch for ch in str(value or "") if ch.isprintable() or ch.isspace())
+    return " ".join(text.split())
 
 
 def applicant_check(applicant: dict) -> Applicant:

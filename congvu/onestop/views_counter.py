@@ -94,7 +94,7 @@ def counter(request):
 def _pick_version(agency: Agency, text: str, on) -> tuple[ProcedureVersion | None, list[ProcedureVersion]]:
     """The procedure typed (local or national code, or part of its name, accents optional) among those in
     force: the version when one matches, else the candidates."""
-    text = (text or "").strip()
+    text = "".join(ch for ch in (text or "") if ch.isprintable()).strip()  # no NUL byte reaches the database
     if not text:
         return None, []
     code = text.split(" — ", 1)[0].strip()

@@ -140,6 +140,9 @@ def _context(request, dossier: Dossier, *, form: str = "", errors: dict | None =
         "components": list(DossierComponent.objects.filter(dossier=dossier).select_related("file")),
         "pauses": list(Pause.objects.filter(dossier=dossier).select_related("actor").order_by("started_at")),
         "has_supplement": SupplementRequest.objects.filter(dossier=dossier).exists(),
+        # A refused action whose form is no longer offered (a second new date…) shows its message at the top.
+        "orphan_message": message if form and not getattr(actions, "return_result" if form == "return" else form,
+                                                           False) else "",
         "apology": apology, "apology_deadline": deadline, "apology_late": bool(deadline and now > deadline),
         "is_overdue": dossier.status in selectors.OPEN_STATUSES and dossier.due_at is not None
         and dossier.due_at < now,

@@ -183,9 +183,6 @@ def test_a_second_new_date_is_refused_by_the_api(apologised):
     assert state() == before
 
 
-@pytest.mark.xfail(strict=True, reason="r1: a refused action whose form is no longer shown (here: apology once "
-                                       "given) loses its message: dossier_detail.html prints `message` only inside "
-                                       "the action's own form")
 def test_a_second_new_date_is_refused_on_the_page_with_its_message(apologised):
     d, leader, later = apologised
     before = state()
@@ -233,8 +230,7 @@ GARBAGE_VALUES = ["", "abc", "-1", "1e309", "99999999999999999999999", "31/02/20
                   "<script>alert(1)</script>", HUGE]
 CATALOGUE_FORMS = {"procedure_new", "procedure_version_new"}
 ON_POSTGRESQL = os.environ.get("CONGVU_DATABASE_URL", "").startswith("postgres")
-# o1's receive form and API still send NUL bytes to PostgreSQL (500; xfail tests below): left out of the general run.
-NUL_500 = {"receive"}
+NUL_500: set[str] = set()  # forms that once sent NUL bytes to PostgreSQL (all fixed)
 FIELDS = ("procedure", "applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone",
           "applicant_email", "applicant_address", "applicant_representative_name",
           "applicant_representative_id_number", "request_summary", "sets", "channel", "outcome", "supplement_items",
@@ -394,8 +390,7 @@ def test_garbage_to_every_onestop_endpoint_never_gives_a_500(fuzz_world):
            for router in (onestop.router, onestop_catalogue.router, onestop_copies.router, onestop_stats.router)
            for path, view in router.path_operations.items() for op in view.operations for m in op.methods]
     bodies = _bad_bodies(d.procedure_version)
-    nul_500 = [b for b in bodies if any(k in b for k in ("request_summary", "reason", "supplement_items"))
-               and "\\x00" in repr(b) and "version_id" in b]
+    nul_500: list = []  # bodies that once reached PostgreSQL with NUL bytes (all fixed)
     for user in fuzz_world["users"]:
         api = ApiClient(user)
         for method, path in ops:
@@ -409,7 +404,7 @@ def test_garbage_to_every_onestop_endpoint_never_gives_a_500(fuzz_world):
                 assert response.status_code < 500, (user.username, path, raw)
             for body in bodies:
                 if path == "/onestop/counter/dossiers" and body in nul_500:
-                    continue  # o1's, xfail below
+                    continue
                 response = api.post(path, body)
                 assert response.status_code < 500, (user.username, path, str(body)[-300:], response.content[:500])
             for data in ("{", "[]", '{"document_title": 5}', json.dumps({"document_title": "\x00",
@@ -422,8 +417,6 @@ def test_garbage_to_every_onestop_endpoint_never_gives_a_500(fuzz_world):
 
 # --- NUL bytes: PostgreSQL refuses them in text; the services must strip or refuse them first -----------------
 
-@pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason="r1: receiving._clean keeps NUL bytes: request_summary, reason and "
-                                       "supplement_items reach the database with them (PostgreSQL: DataError, 500)")
 @pytest.mark.parametrize("changes", [{"request_summary": "Cấp bản sao\x00"},
                                      {"outcome": "refuse", "reason": "Không thuộc thẩm quyền\x00"},
                                      {"outcome": "supplement", "reason": "Thiếu\x00",
@@ -437,8 +430,6 @@ def test_nul_bytes_in_a_receipt_are_refused_or_stripped(procedure_version, onest
     assert "\x00" not in repr((stored, items))
 
 
-@pytest.mark.xfail(ON_POSTGRESQL, strict=True, reason="r1: views_counter._pick_version sends a NUL byte typed in "
-                                                      "`procedure` to PostgreSQL (DataError, 500)")
 def test_a_nul_byte_in_the_procedure_box_is_no_500(procedure_version, onestop):
     c = client_for(onestop)
     assert c.get(reverse("onestop:receive"), {"procedure": "khai\x00sinh"}).status_code < 500

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "congvu.signing",
     "congvu.onestop",
     "congvu.staffing",
+    "congvu.dashboard",
     "congvu.api",
     "congvu.demo",
 ]

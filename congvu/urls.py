@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("congvu.signing.urls")),
     path("", include("congvu.onestop.urls")),
     path("", include("congvu.staffing.urls")),
+    path("", include("congvu.dashboard.urls")),
     path("api/v1/", include("congvu.api.urls")),
 ]

@@ -5,6 +5,7 @@ from ninja.renderers import JSONRenderer
 
 from congvu.api import (
     catalog,
+    dashboard,
     directory,
     documents,
     drafting,
@@ -19,6 +20,9 @@ from congvu.api import (
     schedule,
     signing,
     staffing,
+    staffing_reorg,
+    staffing_roadmap,
+    staffing_roster,
     tasks,
     workdays,
     workflow,
@@ -86,3 +90,7 @@ api.add_router("", onestop.router)
 api.add_router("", onestop_copies.router)
 api.add_router("", onestop_stats.router)
 api.add_router("", staffing.router)
+api.add_router("", staffing_roster.router)
+api.add_router("", staffing_reorg.router)
+api.add_router("", staffing_roadmap.router)
+api.add_router("", dashboard.router)

@@ -135,7 +135,6 @@ ENDPOINTS = {
     "/api/v1/onestop/counter/dossiers": {"post"},
     "/api/v1/onestop/stats": {"get"},
     "/api/v1/onestop/indicators": {"get"},
-    "/api/v1/onestop/office": {"get"},
 }
 
 

@@ -1,0 +1,474 @@
+"""The indicator registry: every figure of the dashboard, the reports and the API is defined here, once.
+
+Each indicator has a stable key, a Vietnamese name, its formula written out in words, a unit, the period it
+covers, and the code that computes it. The code reads only the roll-ups (DailyFigure, see metrics.py for what
+each metric counts) and the small equipment table — never the raw documents or dossiers tables.
+
+Conventions of the roll-ups (metrics.py): every metric's total over a scope is the sum over all its
+dimensions; flow metrics ("received on day D") are summed over the days of the period; snapshot metrics
+("overdue at the end of day D") are read on the last day of the period (today when the period runs to today).
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from congvu.core.errors import NotFound
+from congvu.dashboard import metrics as m
+from congvu.dashboard.access import Scope
+from congvu.dashboard.models import DailyFigure, RollupState
+
+MONTHLY_AFTER_DAYS = 92  # a longer period is charted per month
+
+
+@dataclass
+class Row:
+    """One breakdown row (ranked: worst first for lateness, biggest first for counts)."""
+
+    key: str
+    label: str
+    value: Decimal | int | None
+    numerator: int | None = None
+    denominator: int | None = None
+
+
+@dataclass
+class IndicatorResult:
+    value: Decimal | int | None  # the headline figure over the scope (None = no data, shown "—")
+    numerator: int | None
+    denominator: int | None
+    series: list[tuple[date, Decimal | int | None]] = field(default_factory=list)
+    breakdown: list[Row] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str
+    formula: str
+    unit: str
+    period: str
+    group: str  # documents | processing | onestop | staffing | exchange | equipment
+    breakdown: str  # unit | department | procedure | "" (none)
+    compute: Callable[[Scope], IndicatorResult]
+
+
+# --- reading the roll-ups -----------------------------------------------------------------------------------
+
+FLOW = "theo ngày trong kỳ"
+SNAPSHOT = "tại thời điểm cuối kỳ"
+
+
+def _monthly(scope: Scope) -> bool:
+    return scope.days > MONTHLY_AFTER_DAYS
+
+
+def _bucket(day: date, monthly: bool) -> date:
+    return day.replace(day=1) if monthly else day
+
+
+def _buckets(scope: Scope) -> list[date]:
+    from datetime import timedelta
+
+    monthly = _monthly(scope)
+    out: list[date] = []
+    d = scope.start
+    while d <= scope.end:
+        b = _bucket(d, monthly)
+        if not out or out[-1] != b:
+            out.append(b)
+        d += timedelta(days=1)
+    return out
+
+
+def _base(metrics: list[str], scope: Scope, start: date, end: date):
+    qs = DailyFigure.objects.filter(metric__in=metrics, day__gte=start, day__lte=end)
+    if len(scope.agency_ids) == 1:
+        return qs.filter(agency_id=scope.agency_ids[0])
+    return qs.filter(agency_id__in=scope.agency_ids)
+
+
+def snapshot_day(scope: Scope) -> date:
+    """The day whose snapshot describes the end of the period: its last day, or the last refreshed day."""
+    last = RollupState.objects.filter(key=m.SNAPSHOT_STATE_KEY).values_list("last_entry_id", flat=True).first()
+    today = timezone.localdate()
+    latest = date.fromordinal(last) if last else today
+    return min(scope.end, latest, today)
+
+
+def flow_series(metrics: list[str], scope: Scope) -> dict[str, dict[date, int]]:
+    """metric → bucket (day or month) → sum over the scope's agencies and all dimensions."""
+    monthly = _monthly(scope)
+    out: dict[str, dict[date, int]] = {k: defaultdict(int) for k in metrics}
+    rows = (_base(metrics, scope, scope.start, scope.end).values("metric", "day").annotate(v=Sum("value"))
+            .values_list("metric", "day", "v"))
+    for metric, day, v in rows:
+        out[metric][_bucket(day, monthly)] += int(v or 0)
+    return out
+
+
+def flow_by(metrics: list[str], scope: Scope, by: str) -> dict[str, dict[str, int]]:
+    """metric → group key (agency id or dimension, as text) → sum over the period."""
+    col = "agency_id" if by == "unit" else "dimension"
+    out: dict[str, dict[str, int]] = {k: defaultdict(int) for k in metrics}
+    rows = (_base(metrics, scope, scope.start, scope.end).values("metric", col).annotate(v=Sum("value"))
+            .values_list("metric", col, "v"))
+    for metric, key, v in rows:
+        out[metric][str(key)] += int(v or 0)
+    return out
+
+
+def snapshot_series(metrics: list[str], scope: Scope) -> dict[str, dict[date, int]]:
+    """metric → bucket → the snapshot at the end of the bucket (last day of the month when monthly)."""
+    monthly = _monthly(scope)
+    last = snapshot_day(scope)
+    out: dict[str, dict[date, int]] = {k: {} for k in metrics}
+    if last < scope.start:
+        return out
+    days = (_base(metrics, scope, scope.start, last).values("metric", "day").annotate(v=Sum("value"))
+            .values_list("metric", "day", "v"))
+    per_day: dict[str, dict[date, int]] = {k: {} for k in metrics}
+    for metric, day, v in days:
+        per_day[metric][day] = int(v or 0)
+    for metric in metrics:
+        for b in _buckets(Scope(scope.agency_ids, scope.start, last)):
+            if monthly:
+                from calendar import monthrange
+
+                end_of = min(b.replace(day=monthrange(b.year, b.month)[1]), last)
+            else:
+                end_of = b
+            out[metric][b] = per_day[metric].get(end_of, 0)
+    return out
+
+
+def snapshot_by(metrics: list[str], scope: Scope, by: str) -> dict[str, dict[str, int]]:
+    col = "agency_id" if by == "unit" else "dimension"
+    day = snapshot_day(scope)
+    out: dict[str, dict[str, int]] = {k: defaultdict(int) for k in metrics}
+    rows = (_base(metrics, scope, day, day).values("metric", col).annotate(v=Sum("value"))
+            .values_list("metric", col, "v"))
+    for metric, key, v in rows:
+        out[metric][str(key)] += int(v or 0)
+    return out
+
+
+def _series_list(scope: Scope, values: dict[date, object], *, snapshot: bool = False) -> list[tuple[date, object]]:
+    buckets = _buckets(scope)
+    if snapshot:
+        last = snapshot_day(scope)
+        return [(b, values.get(b, 0)) for b in buckets if b <= last]
+    return [(b, values.get(b, 0)) for b in buckets]
+
+
+def ratio(num: int, den: int, *, percent: bool = True, places: str = "0.1") -> Decimal | None:
+    if not den:
+        return None
+    factor = 100 if percent else 1
+    return (Decimal(num * factor) / Decimal(den)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+# --- labels for breakdown rows -------------------------------------------------------------------------------
+
+def _labels(by: str, keys) -> dict[str, str]:
+    keys = [k for k in keys]
+    if by == "unit":
+        from congvu.org.models import Agency
+
+        ids = [int(k) for k in keys if str(k).isdigit()]
+        return {str(pk): (short or name) for pk, name, short in
+                Agency.objects.filter(pk__in=ids).values_list("pk", "name", "short_name")}
+    if by == "department":
+        from congvu.org.models import Department
+
+        ids = [int(k) for k in keys if str(k).isdigit()]
+        labels = {str(pk): f"{name} ({short or agency})" for pk, name, short, agency in
+                  Department.objects.filter(pk__in=ids).values_list(
+                      "pk", "name", "agency__short_name", "agency__name")}
+        labels[""] = "Chưa giao phòng, ban"
+        return labels
+    if by == "procedure":
+        from congvu.onestop.models import Procedure
+
+        labels = dict(Procedure.objects.filter(local_code__in=keys).values_list("local_code", "name"))
+        labels[""] = "Không rõ thủ tục"
+        return labels
+    return {}
+
+
+def _rows(by: str, values: dict[str, int], *, largest_first: bool = True) -> list[Row]:
+    labels = _labels(by, values.keys())
+    rows = [Row(key=k, label=labels.get(k, k), value=v) for k, v in values.items() if v]
+    rows.sort(key=lambda r: (-r.value if largest_first else r.value, r.label))
+    return rows
+
+
+def _ratio_rows(by: str, num: dict[str, int], den: dict[str, int], *, percent=True, places="0.1",
+                worst_low: bool = True) -> list[Row]:
+    labels = _labels(by, den.keys())
+    rows = []
+    for k, d in den.items():
+        if not d:
+            continue
+        n = num.get(k, 0)
+        rows.append(Row(key=k, label=labels.get(k, k), value=ratio(n, d, percent=percent, places=places),
+                        numerator=n, denominator=d))
+    rows.sort(key=lambda r: ((r.value if worst_low else -r.value), -(r.denominator or 0), r.label))
+    return rows
+
+
+# --- indicator kinds -----------------------------------------------------------------------------------------
+
+def count_flow(metric: str, by: str) -> Callable[[Scope], IndicatorResult]:
+    """Sum of a flow metric over the days of the period."""
+
+    def compute(scope: Scope) -> IndicatorResult:
+        series = flow_series([metric], scope)[metric]
+        total = sum(series.values())
+        breakdown = _rows(by, flow_by([metric], scope, by)[metric]) if by else []
+        return IndicatorResult(value=total, numerator=None, denominator=None,
+                               series=_series_list(scope, series), breakdown=breakdown)
+
+    return compute
+
+
+def count_snapshot(metric: str, by: str) -> Callable[[Scope], IndicatorResult]:
+    """A snapshot metric read at the end of the period (series: the snapshot at the end of each day/month)."""
+
+    def compute(scope: Scope) -> IndicatorResult:
+        series = snapshot_series([metric], scope)[metric]
+        total = sum(snapshot_by([metric], scope, "unit")[metric].values())
+        breakdown = _rows(by, snapshot_by([metric], scope, by)[metric]) if by else []
+        return IndicatorResult(value=total, numerator=None, denominator=None,
+                               series=_series_list(scope, series, snapshot=True), breakdown=breakdown)
+
+    return compute
+
+
+def ratio_flow(num_metrics: list[str], den_metrics: list[str], by: str, *, percent=True, places="0.1",
+               worst_low: bool = True) -> Callable[[Scope], IndicatorResult]:
+    """sum(numerator metrics) / sum(denominator metrics) over the period (× 100 for a percentage)."""
+    metrics = sorted(set(num_metrics) | set(den_metrics))
+
+    def compute(scope: Scope) -> IndicatorResult:
+        s = flow_series(metrics, scope)
+        num_s: dict[date, int] = defaultdict(int)
+        den_s: dict[date, int] = defaultdict(int)
+        for k in num_metrics:
+            for b, v in s[k].items():
+                num_s[b] += v
+        for k in den_metrics:
+            for b, v in s[k].items():
+                den_s[b] += v
+        num, den = sum(num_s.values()), sum(den_s.values())
+        series = {b: ratio(num_s.get(b, 0), d, percent=percent, places=places) for b, d in den_s.items()}
+        breakdown: list[Row] = []
+        if by:
+            g = flow_by(metrics, scope, by)
+            num_g: dict[str, int] = defaultdict(int)
+            den_g: dict[str, int] = defaultdict(int)
+            for k in num_metrics:
+                for key, v in g[k].items():
+                    num_g[key] += v
+            for k in den_metrics:
+                for key, v in g[k].items():
+                    den_g[key] += v
+            breakdown = _ratio_rows(by, num_g, den_g, percent=percent, places=places, worst_low=worst_low)
+        return IndicatorResult(value=ratio(num, den, percent=percent, places=places), numerator=num,
+                               denominator=den,
+                               series=[(b, series.get(b)) for b in _buckets(scope)], breakdown=breakdown)
+
+    return compute
+
+
+def staffing_surplus(scope: Scope) -> IndicatorResult:
+    """In post minus quota, per agency, at the end of the period."""
+    metrics = [m.STAFF_IN_POST, m.STAFF_QUOTA]
+    s = snapshot_series(metrics, scope)
+    series = {b: s[m.STAFF_IN_POST].get(b, 0) - s[m.STAFF_QUOTA].get(b, 0) for b in s[m.STAFF_QUOTA].keys()
+              | s[m.STAFF_IN_POST].keys()}
+    g = snapshot_by(metrics, scope, "unit")
+    keys = set(g[m.STAFF_IN_POST]) | set(g[m.STAFF_QUOTA])
+    labels = _labels("unit", keys)
+    rows = []
+    for k in keys:
+        q, p = g[m.STAFF_QUOTA].get(k, 0), g[m.STAFF_IN_POST].get(k, 0)
+        rows.append(Row(key=k, label=labels.get(k, k), value=p - q, numerator=p, denominator=q))
+    rows.sort(key=lambda r: (-r.value, r.label))
+    quota, in_post = sum(g[m.STAFF_QUOTA].values()), sum(g[m.STAFF_IN_POST].values())
+    return IndicatorResult(value=in_post - quota, numerator=in_post, denominator=quota,
+                           series=_series_list(scope, series, snapshot=True), breakdown=rows)
+
+
+def _equipment(kind: str) -> Callable[[Scope], IndicatorResult]:
+    def compute(scope: Scope) -> IndicatorResult:
+        from congvu.dashboard.models import EquipmentKind
+
+        summary = equipment_counts(scope.agency_ids).get(kind, (0, 0, 0, 0, 0))
+        points, online, with_points, total, connected = summary
+        per_agency = equipment_by_agency(scope.agency_ids, kind)
+        labels = _labels("unit", per_agency.keys())
+        rows = [Row(key=k, label=labels.get(k, k), value=p, numerator=o, denominator=p)
+                for k, (p, o) in per_agency.items()]
+        rows.sort(key=lambda r: (-(r.value or 0), r.label))
+        if kind == EquipmentKind.VIDEO_CONFERENCE:
+            return IndicatorResult(value=connected, numerator=connected, denominator=total, breakdown=rows)
+        return IndicatorResult(value=points, numerator=with_points, denominator=total, breakdown=rows)
+
+    return compute
+
+
+def equipment_counts(agency_ids) -> dict[str, tuple[int, int, int, int, int]]:
+    """kind → (points, online, agencies with points, agencies counted, agencies with an online point).
+    D3's equipment.equipment_summary when present; the same counts from EquipmentPoint otherwise."""
+    try:
+        from congvu.dashboard.equipment import equipment_summary
+    except ImportError:
+        equipment_summary = None
+    if equipment_summary is not None:
+        return equipment_summary(list(agency_ids))
+    from congvu.dashboard.models import EquipmentKind, EquipmentPoint, EquipmentStatus
+    from congvu.org.models import Agency, AgencyKind
+
+    communes = Agency.objects.filter(pk__in=agency_ids, kind=AgencyKind.COMMUNE_PC).count()
+    total = communes or len(agency_ids)
+    out = {}
+    for kind in EquipmentKind.values:
+        qs = EquipmentPoint.objects.filter(kind=kind, active=True, agency_id__in=agency_ids)
+        out[kind] = (qs.count(), qs.filter(status=EquipmentStatus.ONLINE).count(),
+                     qs.values("agency_id").distinct().count(), total,
+                     qs.filter(status=EquipmentStatus.ONLINE).values("agency_id").distinct().count())
+    return out
+
+
+def equipment_by_agency(agency_ids, kind: str) -> dict[str, tuple[int, int]]:
+    from django.db.models import Count, Q
+
+    from congvu.dashboard.models import EquipmentPoint, EquipmentStatus
+
+    rows = (EquipmentPoint.objects.filter(kind=kind, active=True, agency_id__in=agency_ids)
+            .values("agency_id").annotate(n=Count("id"), on=Count("id", filter=Q(status=EquipmentStatus.ONLINE))))
+    return {str(r["agency_id"]): (r["n"], r["on"]) for r in rows}
+
+
+# --- the registry --------------------------------------------------------------------------------------------
+
+def _ind(key, name, formula, unit, period, group, breakdown, compute) -> Indicator:
+    return Indicator(key=key, name=name, formula=formula, unit=unit, period=period, group=group,
+                     breakdown=breakdown, compute=compute)
+
+
+_LIST = [
+    # documents
+    _ind("documents_incoming", "Văn bản đến",
+         "Số văn bản đến được vào sổ trong kỳ (tính theo ngày vào sổ).",
+         "văn bản", FLOW, "documents", "unit", count_flow(m.DOC_IN, "unit")),
+    _ind("documents_outgoing", "Văn bản đi",
+         "Số văn bản đi được ban hành (cấp số) trong kỳ (tính theo ngày ban hành).",
+         "văn bản", FLOW, "documents", "unit", count_flow(m.DOC_OUT, "unit")),
+    _ind("documents_electronic_share", "Tỷ lệ văn bản điện tử",
+         "(Văn bản đến nhận qua kênh điện tử + văn bản đi ban hành điện tử) ÷ (tổng văn bản đến + văn bản đi) "
+         "trong kỳ × 100.",
+         "%", FLOW, "documents", "unit",
+         ratio_flow([m.DOC_IN_ELECTRONIC, m.DOC_OUT_ELECTRONIC], [m.DOC_IN, m.DOC_OUT], "unit", worst_low=True)),
+    # processing of documents (the lead assignment: xử lý chính)
+    _ind("processing_on_time", "Văn bản xử lý đúng hạn",
+         "Số văn bản đến mà đơn vị/người xử lý chính hoàn thành trong kỳ, không muộn hơn hạn xử lý "
+         "(văn bản không có hạn được tính là đúng hạn).",
+         "văn bản", FLOW, "processing", "department", count_flow(m.PROC_ON_TIME, "department")),
+    _ind("processing_late", "Văn bản xử lý trễ hạn",
+         "Số văn bản đến mà người xử lý chính hoàn thành trong kỳ, sau hạn xử lý.",
+         "văn bản", FLOW, "processing", "department", count_flow(m.PROC_LATE, "department")),
+    _ind("processing_overdue", "Văn bản quá hạn chưa xử lý",
+         "Số văn bản đến đang được xử lý chính (chưa hoàn thành) mà hạn xử lý đã qua, tại cuối kỳ.",
+         "văn bản", SNAPSHOT, "processing", "department", count_snapshot(m.PROC_OVERDUE, "department")),
+    _ind("processing_average_days", "Thời gian xử lý bình quân",
+         "Tổng thời gian từ lúc giao xử lý chính đến lúc hoàn thành (ngày theo lịch, có phần lẻ) của các văn "
+         "bản hoàn thành trong kỳ ÷ số văn bản đó.",
+         "ngày", FLOW, "processing", "department",
+         ratio_flow([m.PROC_MINUTES], [m.PROC_ON_TIME, m.PROC_LATE], "department", percent=False,
+                    worst_low=False)),
+    # tasks (công việc)
+    _ind("tasks_on_time", "Công việc hoàn thành đúng hạn",
+         "Số công việc được giao (người/đơn vị chủ trì) hoàn thành trong kỳ, không muộn hơn hạn "
+         "(không có hạn: đúng hạn).",
+         "công việc", FLOW, "processing", "department", count_flow(m.TASK_ON_TIME, "department")),
+    _ind("tasks_late", "Công việc hoàn thành trễ hạn",
+         "Số công việc được giao (chủ trì) hoàn thành trong kỳ, sau hạn.",
+         "công việc", FLOW, "processing", "department", count_flow(m.TASK_LATE, "department")),
+    _ind("tasks_overdue", "Công việc quá hạn chưa hoàn thành",
+         "Số công việc đang thực hiện (chủ trì, chưa hoàn thành) mà hạn đã qua, tại cuối kỳ.",
+         "công việc", SNAPSHOT, "processing", "department", count_snapshot(m.TASK_OVERDUE, "department")),
+    # one-stop
+    _ind("dossiers_received", "Hồ sơ TTHC tiếp nhận",
+         "Số hồ sơ thủ tục hành chính được tiếp nhận trong kỳ (trực tiếp, trực tuyến, bưu chính), "
+         "tính theo ngày tiếp nhận.",
+         "hồ sơ", FLOW, "onestop", "procedure", count_flow(m.DOSSIER_RECEIVED, "procedure")),
+    _ind("dossiers_on_time_rate", "Tỷ lệ hồ sơ giải quyết đúng hạn",
+         "Số hồ sơ giải quyết xong trong kỳ trước hoặc đúng hạn ÷ tổng số hồ sơ giải quyết xong trong kỳ × 100 "
+         "(đúng hạn theo cách tính của Bộ phận một cửa: hoàn thành không muộn hơn ngày hẹn trả, "
+         "đã cộng thời gian tạm dừng).",
+         "%", FLOW, "onestop", "unit",
+         ratio_flow([m.DOSSIER_ON_TIME], [m.DOSSIER_ON_TIME, m.DOSSIER_LATE], "unit", worst_low=True)),
+    _ind("dossiers_late_by_procedure", "Hồ sơ trễ hạn theo thủ tục",
+         "Số hồ sơ giải quyết xong trong kỳ sau ngày hẹn trả, theo từng thủ tục (nhiều nhất trước).",
+         "hồ sơ", FLOW, "onestop", "procedure", count_flow(m.DOSSIER_LATE, "procedure")),
+    _ind("dossiers_overdue", "Hồ sơ quá hạn đang giải quyết",
+         "Số hồ sơ đang giải quyết (chưa có kết quả) đã quá ngày hẹn trả, tại cuối kỳ.",
+         "hồ sơ", SNAPSHOT, "onestop", "procedure", count_snapshot(m.DOSSIER_OVERDUE, "procedure")),
+    _ind("dossiers_online_share", "Tỷ lệ hồ sơ trực tuyến",
+         "Số hồ sơ tiếp nhận qua dịch vụ công trực tuyến trong kỳ ÷ tổng số hồ sơ tiếp nhận trong kỳ × 100.",
+         "%", FLOW, "onestop", "unit",
+         ratio_flow([m.DOSSIER_ONLINE], [m.DOSSIER_RECEIVED], "unit", worst_low=True)),
+    _ind("dossiers_satisfaction", "Mức độ hài lòng",
+         "Số đánh giá «hài lòng» hoặc «rất hài lòng» nhận được trong kỳ ÷ tổng số đánh giá trong kỳ × 100.",
+         "%", FLOW, "onestop", "unit",
+         ratio_flow([m.RATING_SATISFIED], [m.RATING_COUNT], "unit", worst_low=True)),
+    # staffing
+    _ind("staffing_quota", "Biên chế được giao",
+         "Tổng số biên chế (chỉ tiêu) được giao cho các cơ quan, tại cuối kỳ.",
+         "người", SNAPSHOT, "staffing", "unit", count_snapshot(m.STAFF_QUOTA, "unit")),
+    _ind("staffing_in_post", "Số người đang làm việc",
+         "Số cán bộ, công chức đang giữ vị trí trong biên chế của cơ quan, tại cuối kỳ.",
+         "người", SNAPSHOT, "staffing", "unit", count_snapshot(m.STAFF_IN_POST, "unit")),
+    _ind("staffing_surplus", "Thừa (+) / thiếu (−) so với biên chế",
+         "Số người đang làm việc − biên chế được giao, theo từng cơ quan, tại cuối kỳ (dương: vượt biên chế; "
+         "âm: còn thiếu).",
+         "người", SNAPSHOT, "staffing", "unit", staffing_surplus),
+    # exchange (liên thông)
+    _ind("exchange_sent", "Văn bản gửi liên thông",
+         "Số gói văn bản điện tử gửi đi qua trục liên thông trong kỳ.",
+         "văn bản", FLOW, "exchange", "unit", count_flow(m.EXCHANGE_SENT, "unit")),
+    _ind("exchange_received", "Văn bản nhận liên thông",
+         "Số gói văn bản điện tử nhận được qua trục liên thông trong kỳ.",
+         "văn bản", FLOW, "exchange", "unit", count_flow(m.EXCHANGE_RECEIVED, "unit")),
+    _ind("exchange_waiting", "Văn bản chờ phản hồi trạng thái",
+         "Số gói đã gửi liên thông chưa nhận được trạng thái xử lý từ nơi nhận, tại cuối kỳ.",
+         "văn bản", SNAPSHOT, "exchange", "unit", count_snapshot(m.EXCHANGE_WAITING, "unit")),
+    # equipment (current state, not a period)
+    _ind("equipment_video_conference", "Điểm cầu truyền hình trực tuyến",
+         "Số xã/đơn vị có điểm cầu truyền hình trực tuyến đang hoạt động ÷ tổng số xã/đơn vị "
+         "(theo trạng thái kiểm tra gần nhất).",
+         "đơn vị", "hiện tại", "equipment", "unit", _equipment("video_conference")),
+    _ind("equipment_cameras", "Điểm camera an ninh",
+         "Số điểm camera an ninh đang sử dụng; kèm số xã/đơn vị có camera ÷ tổng số xã/đơn vị.",
+         "điểm", "hiện tại", "equipment", "unit", _equipment("camera")),
+]
+
+INDICATORS: dict[str, Indicator] = {i.key: i for i in _LIST}
+
+
+def get(key: str) -> Indicator:
+    try:
+        return INDICATORS[key]
+    except KeyError:
+        raise NotFound("Không có chỉ tiêu này.") from None
+
+
+def compute(key: str, scope: Scope) -> IndicatorResult:
+    return get(key).compute(scope)

@@ -119,7 +119,7 @@ def roadmap_create(*, actor, agency: Agency, start_date: dt.date, title: str, ye
     cases = []
     for member in StaffMember.objects.filter(pk__in=_in_post_ids(agency, start_date)):
         retires = roster.retirement_date(sex=member.sex, birth_date=member.birth_date)
-        if retires < end:
+        if retires is not None and retires < end:
             cases.append(RoadmapCase(roadmap=roadmap, member=member, kind=CaseKind.RETIREMENT,
                                      planned_date=max(retires, start_date),
                                      note=f"Đủ tuổi nghỉ hưu ngày {_vn(retires)}"))

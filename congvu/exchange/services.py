@@ -114,16 +114,29 @@ def document_dispatch(*, actor, document: Document, by_post: bool = False) -> Di
     return result
 
 
+def _receiving_agency(agency):
+    """Where a delivery to `agency` goes: the agency itself, or, once it has ended (merged into another,
+    congvu.staffing.reorg), the agency its identifier now means in the directory (an alias)."""
+    today = timezone.localdate()
+    if agency.active_to is None or today <= agency.active_to or not agency.identifier:
+        return agency
+    from congvu.exchange.directory import resolve_identifier
+
+    entry = resolve_identifier(agency.identifier, on=today)
+    return entry.agency if entry is not None and entry.agency_id else agency
+
+
 def _deliver(document: Document, recipient, attachments, now) -> InboxItem:
+    receiving = _receiving_agency(recipient.agency)
     item = InboxItem.objects.create(
-        agency_id=recipient.agency_id, source_document=document, source_recipient=recipient,
+        agency_id=receiving.pk, source_document=document, source_recipient=recipient,
         sender_agency_id=document.agency_id, exchange_document_id=exchange_document_id(document),
         sender_name=document.issuer[:200], number=document.number, notation=document.notation,
         issued_date=document.issued_date, doc_type_code=document.doc_type.code, doc_type_name=document.doc_type.name,
         subject=document.subject, signer=document.signer, signer_title=document.signer_title,
         urgency=document.urgency, due_date=document.due_date, pages=document.pages, delivered_at=now,
     )
-    item.agency = recipient.agency
+    item.agency = receiving
     InboxFile.objects.bulk_create([InboxFile(item=item, file=a.file, original_name=a.original_name, position=i)
                                    for i, a in enumerate(attachments)])
     status_record(item=item, code=StatusCode.ARRIVED, at=now)

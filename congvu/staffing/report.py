@@ -49,6 +49,7 @@ class ReportLine:
     quota_basis: str
     in_post: int
     surplus: int | None  # in_post − quota: positive = dôi dư, negative = thiếu; None without a quota
+    unit_class: str = ""  # the unit's class on the report date, when the quota comes from a unit
 
     @property
     def excess(self) -> int:
@@ -88,6 +89,14 @@ class AgencyRow:
     agency: Agency
     unit: AdministrativeUnit | None
     lines: dict[str, ReportLine]
+
+    @property
+    def unit_label(self) -> str:
+        """"Xã Ninh Phước (loại II)"; "" without a unit."""
+        if self.unit is None:
+            return ""
+        cls = self.cadre.unit_class or self.part_time.unit_class
+        return f"{self.unit.name} ({services._cls(cls)})" if cls else self.unit.name
 
     @property
     def cadre(self) -> ReportLine:
@@ -188,8 +197,9 @@ def quotas_for(agencies: list[Agency], *, on: dt.date) -> dict[tuple[int, str], 
         for category in CATEGORIES:
             decision = agency_decisions.get((agency.pk, category))
             if decision is not None:
+                # unlike quota_for, the unit is kept (the report shows it) even though the decision decides
                 result[(agency.pk, category)] = services.Quota(decision.quota, "decision", _decision_text(decision),
-                                                               decision=decision)
+                                                               unit=unit, decision=decision)
                 continue
             if unit is None:
                 result[(agency.pk, category)] = services.Quota(
@@ -247,7 +257,7 @@ def staffing_report(*, agencies, on: dt.date) -> StaffingReport:
             n = counts.get((agency.pk, category), 0)
             line = ReportLine(agency=agency, unit=q.unit, category=category, quota=q.quota,
                               quota_basis=q.explanation, in_post=n,
-                              surplus=n - q.quota if q.quota is not None else None)
+                              surplus=n - q.quota if q.quota is not None else None, unit_class=q.unit_class)
             lines[category] = line
             report.lines.append(line)
             total = report.totals[category]
@@ -292,3 +302,85 @@ def vacancies(*, province_code: str, on: dt.date,
 def surplus_of(agency: Agency, *, on: dt.date, category: str = StaffCategory.CADRE_CIVIL) -> int | None:
     """In post − quota on `on` (positive = dôi dư); None when the quota is not known."""
     return staffing_report(agencies=[agency], on=on).line(agency, category).surplus
+
+
+# --- presentation: numbers as Vietnamese write them, and the XLSX workbook ---------------------------------
+
+def vn_int(value: int | None) -> str:
+    """12345 → "12.345"; None → "—"."""
+    return "—" if value is None else f"{value:,}".replace(",", ".")
+
+
+def vn_signed(value: int | None) -> str:
+    """+12 (dôi dư), −3 (thiếu), 0; None → "—"."""
+    if value is None:
+        return "—"
+    return f"+{vn_int(value)}" if value > 0 else (f"−{vn_int(-value)}" if value < 0 else "0")
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_HEADER = ["STT", "Cơ quan", "Đơn vị hành chính",
+               "Biên chế CBCC", "Có mặt CBCC", "Dôi dư (+) / thiếu (−) CBCC",
+               "Biên chế KCT", "Có mặt KCT", "Dôi dư (+) / thiếu (−) KCT", "Căn cứ biên chế"]
+
+
+def report_xlsx(rep: StaffingReport, *, title: str) -> bytes:
+    """The report as a workbook: one row per agency (numbers as numbers, empty where no quota), a total row
+    and the agencies without a quota with the reason."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Biên chế"
+    last = get_column_letter(len(XLSX_HEADER))
+    for i, line in enumerate(["BÁO CÁO SỐ LƯỢNG CÁN BỘ, CÔNG CHỨC SO VỚI BIÊN CHẾ", title,
+                              "CBCC: cán bộ, công chức; KCT: người hoạt động không chuyên trách. "
+                              "Dôi dư = có mặt − biên chế."], start=1):
+        ws.append([line])
+        ws.merge_cells(f"A{i}:{last}{i}")
+        ws[f"A{i}"].alignment = Alignment(horizontal="center", wrap_text=True)
+        ws[f"A{i}"].font = Font(bold=i < 3, size=13 if i == 1 else 11, italic=i == 3)
+    ws.append([])
+    ws.append(XLSX_HEADER)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = box
+    for i, row in enumerate(rep.rows, start=1):
+        c, p = row.cadre, row.part_time
+        unit = row.unit_label
+        basis = c.quota_basis if c.quota_basis == p.quota_basis else f"CBCC: {c.quota_basis} KCT: {p.quota_basis}"
+        ws.append([i, row.agency.name, unit, c.quota, c.in_post, c.surplus, p.quota, p.in_post, p.surplus, basis])
+        for cell in ws[ws.max_row]:
+            cell.border = box
+    tc, tp = rep.totals[StaffCategory.CADRE_CIVIL], rep.totals[StaffCategory.PART_TIME]
+    ws.append(["", "Tổng cộng", f"{len(rep.rows)} cơ quan", tc.quota, tc.in_post, tc.surplus, tp.quota, tp.in_post,
+               tp.surplus, "Tổng biên chế và dôi dư chỉ tính các cơ quan đã xác định được biên chế."])
+    for cell in ws[ws.max_row]:
+        cell.border = box
+        cell.font = Font(bold=True)
+    ws.append([])
+    ws.append(["", "Dôi dư CBCC (tổng các cơ quan thừa)", "", tc.excess, "", "", tp.excess])
+    ws.append(["", "Còn thiếu CBCC (tổng các cơ quan thiếu)", "", tc.vacancy, "", "", tp.vacancy])
+    missing = rep.without_quota
+    if missing:
+        ws.append([])
+        ws.append(["", "Chưa xác định được biên chế"])
+        ws[f"B{ws.max_row}"].font = Font(bold=True)
+        for line in missing:
+            ws.append(["", line.agency.name, line.category_label, "", line.in_post, "", "", "", "", line.quota_basis])
+    widths = {"A": 6, "B": 36, "C": 26, "J": 60}
+    for col in range(1, len(XLSX_HEADER) + 1):
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = widths.get(letter, 12)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -12,7 +12,7 @@ dimensions; flow metrics ("received on day D") are summed over the days of the p
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
@@ -21,7 +21,7 @@ from django.utils import timezone
 from congvu.core.errors import NotFound
 from congvu.dashboard import metrics as m
 from congvu.dashboard.access import Scope
-from congvu.dashboard.models import DailyFigure, RollupState
+from congvu.dashboard.models import DailyFigure, MonthlyFigure, RollupState
 
 MONTHLY_AFTER_DAYS = 92  # a longer period is charted per month
 
@@ -73,8 +73,6 @@ def _bucket(day: date, monthly: bool) -> date:
 
 
 def _buckets(scope: Scope) -> list[date]:
-    from datetime import timedelta
-
     monthly = _monthly(scope)
     out: list[date] = []
     d = scope.start
@@ -86,11 +84,34 @@ def _buckets(scope: Scope) -> list[date]:
     return out
 
 
-def _base(metrics: list[str], scope: Scope, start: date, end: date):
-    qs = DailyFigure.objects.filter(metric__in=metrics, day__gte=start, day__lte=end)
+def _agencies(qs, scope: Scope):
     if len(scope.agency_ids) == 1:
         return qs.filter(agency_id=scope.agency_ids[0])
     return qs.filter(agency_id__in=scope.agency_ids)
+
+
+def _dims(qs, by: str):
+    """Rows holding totals (dimension "") for series and unit breakdowns; the split rows otherwise."""
+    return qs.exclude(dimension="") if by in ("department", "procedure") else qs.filter(dimension="")
+
+
+def _parts(scope: Scope) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """The period as daily ranges (partial months at its ends) and one range of whole months (first days)."""
+    first_full = scope.start if scope.start.day == 1 else _next_month(scope.start)
+    after = scope.end + timedelta(days=1)
+    last_full_end = after.replace(day=1)  # months before this one end inside the period
+    if first_full >= last_full_end:
+        return [(scope.start, scope.end)], None
+    daily = []
+    if scope.start < first_full:
+        daily.append((scope.start, first_full - timedelta(days=1)))
+    if last_full_end <= scope.end:
+        daily.append((last_full_end, scope.end))
+    return daily, (first_full, last_full_end - timedelta(days=1))
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def snapshot_day(scope: Scope) -> date:
@@ -101,13 +122,28 @@ def snapshot_day(scope: Scope) -> date:
     return min(scope.end, latest, today)
 
 
+def _flow_rows(metrics: list[str], scope: Scope, by: str, col: str, *, whole_months: bool):
+    """(metric, col value, day or month, sum) over the period; whole months read from MonthlyFigure."""
+    if whole_months:
+        daily, months = _parts(scope)
+    else:
+        daily, months = [(scope.start, scope.end)], None
+    for lo, hi in daily:
+        qs = _dims(_agencies(DailyFigure.objects.filter(metric__in=metrics, day__gte=lo, day__lte=hi), scope), by)
+        yield from qs.values("metric", col).annotate(v=Sum("value")).values_list("metric", col, "v").order_by()
+    if months:
+        qs = _dims(_agencies(MonthlyFigure.objects.filter(metric__in=metrics, month__gte=months[0],
+                                                          month__lte=months[1]), scope), by)
+        month_col = "month" if col == "day" else col
+        yield from (qs.values("metric", month_col).annotate(v=Sum("value"))
+                    .values_list("metric", month_col, "v").order_by())
+
+
 def flow_series(metrics: list[str], scope: Scope) -> dict[str, dict[date, int]]:
-    """metric → bucket (day or month) → sum over the scope's agencies and all dimensions."""
+    """metric → bucket (day, or month when the period is long) → total over the scope's agencies."""
     monthly = _monthly(scope)
     out: dict[str, dict[date, int]] = {k: defaultdict(int) for k in metrics}
-    rows = (_base(metrics, scope, scope.start, scope.end).values("metric", "day").annotate(v=Sum("value"))
-            .values_list("metric", "day", "v"))
-    for metric, day, v in rows:
+    for metric, day, v in _flow_rows(metrics, scope, "", "day", whole_months=monthly):
         out[metric][_bucket(day, monthly)] += int(v or 0)
     return out
 
@@ -116,34 +152,32 @@ def flow_by(metrics: list[str], scope: Scope, by: str) -> dict[str, dict[str, in
     """metric → group key (agency id or dimension, as text) → sum over the period."""
     col = "agency_id" if by == "unit" else "dimension"
     out: dict[str, dict[str, int]] = {k: defaultdict(int) for k in metrics}
-    rows = (_base(metrics, scope, scope.start, scope.end).values("metric", col).annotate(v=Sum("value"))
-            .values_list("metric", col, "v"))
-    for metric, key, v in rows:
+    for metric, key, v in _flow_rows(metrics, scope, by, col, whole_months=True):
         out[metric][str(key)] += int(v or 0)
     return out
 
 
 def snapshot_series(metrics: list[str], scope: Scope) -> dict[str, dict[date, int]]:
-    """metric → bucket → the snapshot at the end of the bucket (last day of the month when monthly)."""
+    """metric → bucket → the snapshot at the end of the bucket (the month's last day when monthly)."""
     monthly = _monthly(scope)
     last = snapshot_day(scope)
     out: dict[str, dict[date, int]] = {k: {} for k in metrics}
     if last < scope.start:
         return out
-    days = (_base(metrics, scope, scope.start, last).values("metric", "day").annotate(v=Sum("value"))
-            .values_list("metric", "day", "v"))
+    buckets = _buckets(Scope(scope.agency_ids, scope.start, last))
+    ends = {b: (min(_next_month(b) - timedelta(days=1), last) if monthly else b) for b in buckets}
+    qs = _agencies(DailyFigure.objects.filter(metric__in=metrics, dimension=""), scope)
+    if monthly:
+        qs = qs.filter(day__in=sorted(set(ends.values())))
+    else:
+        qs = qs.filter(day__gte=scope.start, day__lte=last)
     per_day: dict[str, dict[date, int]] = {k: {} for k in metrics}
-    for metric, day, v in days:
+    for metric, day, v in qs.values("metric", "day").annotate(v=Sum("value")).values_list("metric", "day", "v") \
+            .order_by():
         per_day[metric][day] = int(v or 0)
     for metric in metrics:
-        for b in _buckets(Scope(scope.agency_ids, scope.start, last)):
-            if monthly:
-                from calendar import monthrange
-
-                end_of = min(b.replace(day=monthrange(b.year, b.month)[1]), last)
-            else:
-                end_of = b
-            out[metric][b] = per_day[metric].get(end_of, 0)
+        for b in buckets:
+            out[metric][b] = per_day[metric].get(ends[b], 0)
     return out
 
 
@@ -151,9 +185,9 @@ def snapshot_by(metrics: list[str], scope: Scope, by: str) -> dict[str, dict[str
     col = "agency_id" if by == "unit" else "dimension"
     day = snapshot_day(scope)
     out: dict[str, dict[str, int]] = {k: defaultdict(int) for k in metrics}
-    rows = (_base(metrics, scope, day, day).values("metric", col).annotate(v=Sum("value"))
-            .values_list("metric", col, "v"))
-    for metric, key, v in rows:
+    qs = _dims(_agencies(DailyFigure.objects.filter(metric__in=metrics, day=day), scope), by)
+    for metric, key, v in qs.values("metric", col).annotate(v=Sum("value")).values_list("metric", col, "v") \
+            .order_by():
         out[metric][str(key)] += int(v or 0)
     return out
 
@@ -166,11 +200,15 @@ def _series_list(scope: Scope, values: dict[date, object], *, snapshot: bool = F
     return [(b, values.get(b, 0)) for b in buckets]
 
 
-def ratio(num: int, den: int, *, percent: bool = True, places: str = "0.1") -> Decimal | None:
+MINUTES_PER_DAY = 1440
+
+
+def ratio(num: int, den: int, *, percent: bool = True, places: str = "0.1", scale: int = 1) -> Decimal | None:
+    """num / den (× 100 for a percentage; ÷ scale, e.g. minutes → days), rounded half up; None when den is 0."""
     if not den:
         return None
     factor = 100 if percent else 1
-    return (Decimal(num * factor) / Decimal(den)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    return (Decimal(num * factor) / Decimal(den * scale)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
 # --- labels for breakdown rows -------------------------------------------------------------------------------
@@ -190,13 +228,13 @@ def _labels(by: str, keys) -> dict[str, str]:
         labels = {str(pk): f"{name} ({short or agency})" for pk, name, short, agency in
                   Department.objects.filter(pk__in=ids).values_list(
                       "pk", "name", "agency__short_name", "agency__name")}
-        labels[""] = "Chưa giao phòng, ban"
+        labels[m.NO_DEPARTMENT] = "Chưa giao phòng, ban"
         return labels
     if by == "procedure":
         from congvu.onestop.models import Procedure
 
         labels = dict(Procedure.objects.filter(local_code__in=keys).values_list("local_code", "name"))
-        labels[""] = "Không rõ thủ tục"
+        labels[m.NO_PROCEDURE] = "Không rõ thủ tục"
         return labels
     return {}
 
@@ -209,15 +247,16 @@ def _rows(by: str, values: dict[str, int], *, largest_first: bool = True) -> lis
 
 
 def _ratio_rows(by: str, num: dict[str, int], den: dict[str, int], *, percent=True, places="0.1",
-                worst_low: bool = True) -> list[Row]:
+                worst_low: bool = True, scale: int = 1) -> list[Row]:
     labels = _labels(by, den.keys())
     rows = []
     for k, d in den.items():
         if not d:
             continue
         n = num.get(k, 0)
-        rows.append(Row(key=k, label=labels.get(k, k), value=ratio(n, d, percent=percent, places=places),
-                        numerator=n, denominator=d))
+        rows.append(Row(key=k, label=labels.get(k, k), value=ratio(n, d, percent=percent, places=places,
+                                                                   scale=scale),
+                        numerator=n if scale == 1 else None, denominator=d))
     rows.sort(key=lambda r: ((r.value if worst_low else -r.value), -(r.denominator or 0), r.label))
     return rows
 
@@ -251,8 +290,9 @@ def count_snapshot(metric: str, by: str) -> Callable[[Scope], IndicatorResult]:
 
 
 def ratio_flow(num_metrics: list[str], den_metrics: list[str], by: str, *, percent=True, places="0.1",
-               worst_low: bool = True) -> Callable[[Scope], IndicatorResult]:
-    """sum(numerator metrics) / sum(denominator metrics) over the period (× 100 for a percentage)."""
+               worst_low: bool = True, scale: int = 1) -> Callable[[Scope], IndicatorResult]:
+    """sum(numerator metrics) / sum(denominator metrics) over the period (× 100 for a percentage, ÷ scale).
+    With a scale (minutes → days) the numerator is not an item count and is left out (None)."""
     metrics = sorted(set(num_metrics) | set(den_metrics))
 
     def compute(scope: Scope) -> IndicatorResult:
@@ -266,7 +306,8 @@ def ratio_flow(num_metrics: list[str], den_metrics: list[str], by: str, *, perce
             for b, v in s[k].items():
                 den_s[b] += v
         num, den = sum(num_s.values()), sum(den_s.values())
-        series = {b: ratio(num_s.get(b, 0), d, percent=percent, places=places) for b, d in den_s.items()}
+        series = {b: ratio(num_s.get(b, 0), d, percent=percent, places=places, scale=scale)
+                  for b, d in den_s.items()}
         breakdown: list[Row] = []
         if by:
             g = flow_by(metrics, scope, by)
@@ -278,9 +319,10 @@ def ratio_flow(num_metrics: list[str], den_metrics: list[str], by: str, *, perce
             for k in den_metrics:
                 for key, v in g[k].items():
                     den_g[key] += v
-            breakdown = _ratio_rows(by, num_g, den_g, percent=percent, places=places, worst_low=worst_low)
-        return IndicatorResult(value=ratio(num, den, percent=percent, places=places), numerator=num,
-                               denominator=den,
+            breakdown = _ratio_rows(by, num_g, den_g, percent=percent, places=places, worst_low=worst_low,
+                                    scale=scale)
+        return IndicatorResult(value=ratio(num, den, percent=percent, places=places, scale=scale),
+                               numerator=num if scale == 1 else None, denominator=den,
                                series=[(b, series.get(b)) for b in _buckets(scope)], breakdown=breakdown)
 
     return compute
@@ -293,14 +335,14 @@ def staffing_surplus(scope: Scope) -> IndicatorResult:
     series = {b: s[m.STAFF_IN_POST].get(b, 0) - s[m.STAFF_QUOTA].get(b, 0) for b in s[m.STAFF_QUOTA].keys()
               | s[m.STAFF_IN_POST].keys()}
     g = snapshot_by(metrics, scope, "unit")
-    keys = set(g[m.STAFF_IN_POST]) | set(g[m.STAFF_QUOTA])
+    keys = set(g[m.STAFF_QUOTA])  # agencies whose quota is known
     labels = _labels("unit", keys)
     rows = []
     for k in keys:
         q, p = g[m.STAFF_QUOTA].get(k, 0), g[m.STAFF_IN_POST].get(k, 0)
         rows.append(Row(key=k, label=labels.get(k, k), value=p - q, numerator=p, denominator=q))
     rows.sort(key=lambda r: (-r.value, r.label))
-    quota, in_post = sum(g[m.STAFF_QUOTA].values()), sum(g[m.STAFF_IN_POST].values())
+    quota, in_post = sum(g[m.STAFF_QUOTA].values()), sum(g[m.STAFF_IN_POST].get(k, 0) for k in keys)
     return IndicatorResult(value=in_post - quota, numerator=in_post, denominator=quota,
                            series=_series_list(scope, series, snapshot=True), breakdown=rows)
 
@@ -392,7 +434,7 @@ _LIST = [
          "bản hoàn thành trong kỳ ÷ số văn bản đó.",
          "ngày", FLOW, "processing", "department",
          ratio_flow([m.PROC_MINUTES], [m.PROC_ON_TIME, m.PROC_LATE], "department", percent=False,
-                    worst_low=False)),
+                    worst_low=False, scale=MINUTES_PER_DAY)),
     # tasks (công việc)
     _ind("tasks_on_time", "Công việc hoàn thành đúng hạn",
          "Số công việc được giao (người/đơn vị chủ trì) hoàn thành trong kỳ, không muộn hơn hạn "

@@ -22,10 +22,34 @@ class DailyFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["metric", "agency", "day", "dimension"], name="dailyfigure_key"),
         ]
-        indexes = [models.Index(fields=["metric", "day", "agency"], name="dailyfigure_metric_day")]
+        # Covering: an indicator reads (metric, dimension "" or not, a day range, agencies) and the value,
+        # from the index alone.
+        indexes = [models.Index(fields=["metric", "dimension", "day", "agency", "value"],
+                                name="dailyfigure_read")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.metric}[{self.dimension}] = {self.value}"
+
+
+class MonthlyFigure(models.Model):
+    """The sum of a flow metric's DailyFigure rows over one calendar month (`month` = its first day), kept with
+    them, so that a figure over a long period reads twelve rows a year per agency instead of 365."""
+
+    month = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=40)
+    dimension = models.CharField(max_length=60, blank=True, default="")
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "agency", "month", "dimension"], name="monthlyfigure_key"),
+        ]
+        indexes = [models.Index(fields=["metric", "dimension", "month", "agency", "value"],
+                                name="monthlyfigure_read")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.agency_id} {self.metric}[{self.dimension}] = {self.value}"
 
 
 class RollupState(models.Model):

@@ -174,7 +174,8 @@ def roadmap_case_add(*, actor, roadmap: SurplusRoadmap, member: StaffMember, kin
 
 @transaction.atomic
 def roadmap_case_remove(*, actor, case: RoadmapCase) -> None:
-    case = RoadmapCase.objects.select_for_update().select_related("roadmap__agency", "transfer").get(pk=case.pk)
+    case = RoadmapCase.objects.select_for_update(of=("self",)).select_related("roadmap__agency", "transfer").get(
+        pk=case.pk)
     require_planner(actor, case.roadmap.agency)
     if case.transfer is not None:
         if case.transfer.status == TransferStatus.DONE:

@@ -360,21 +360,22 @@ def report_xlsx(rep: StaffingReport, *, title: str) -> bytes:
         for cell in ws[ws.max_row]:
             cell.border = box
     tc, tp = rep.totals[StaffCategory.CADRE_CIVIL], rep.totals[StaffCategory.PART_TIME]
-    ws.append(["", "Tổng cộng", f"{len(rep.rows)} cơ quan", tc.quota, tc.in_post, tc.surplus, tp.quota, tp.in_post,
+    ws.append([None, "Tổng cộng", f"{len(rep.rows)} cơ quan", tc.quota, tc.in_post, tc.surplus, tp.quota, tp.in_post,
                tp.surplus, "Tổng biên chế và dôi dư chỉ tính các cơ quan đã xác định được biên chế."])
     for cell in ws[ws.max_row]:
         cell.border = box
         cell.font = Font(bold=True)
     ws.append([])
-    ws.append(["", "Dôi dư CBCC (tổng các cơ quan thừa)", "", tc.excess, "", "", tp.excess])
-    ws.append(["", "Còn thiếu CBCC (tổng các cơ quan thiếu)", "", tc.vacancy, "", "", tp.vacancy])
+    ws.append([None, "Dôi dư CBCC (tổng các cơ quan thừa)", None, tc.excess, None, None, tp.excess])
+    ws.append([None, "Còn thiếu CBCC (tổng các cơ quan thiếu)", None, tc.vacancy, None, None, tp.vacancy])
     missing = rep.without_quota
     if missing:
         ws.append([])
-        ws.append(["", "Chưa xác định được biên chế"])
+        ws.append([None, "Chưa xác định được biên chế"])
         ws[f"B{ws.max_row}"].font = Font(bold=True)
         for line in missing:
-            ws.append(["", line.agency.name, line.category_label, "", line.in_post, "", "", "", "", line.quota_basis])
+            ws.append([None, line.agency.name, line.category_label, None, line.in_post, None, None, None, None,
+                       line.quota_basis])
     widths = {"A": 6, "B": 36, "C": 26, "J": 60}
     for col in range(1, len(XLSX_HEADER) + 1):
         letter = get_column_letter(col)

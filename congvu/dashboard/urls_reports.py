@@ -1,3 +1,9 @@
 """Pages of the dashboard app: see congvu/dashboard/urls.py (same namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from congvu.dashboard import views_reports
+
+urlpatterns: list = [
+    path("dashboard/reports/", views_reports.report, name="report"),
+]

@@ -119,6 +119,8 @@ ENDPOINTS = {
     "/api/v1/staffing/units": {"get"},
     "/api/v1/staffing/units/{unit_id}": {"get"},
     "/api/v1/staffing/norms": {"get"},
+    "/api/v1/staffing/merge/preview": {"post"},
+    "/api/v1/staffing/merge": {"post"},
     "/api/v1/onestop/dossiers/{dossier_id}": {"get"},
     "/api/v1/onestop/dossiers/{dossier_id}/hand-over": {"post"},
     "/api/v1/onestop/dossiers/{dossier_id}/pause": {"post"},

@@ -291,6 +291,13 @@ def province_agencies(province_code: str, on: dt.date) -> list[Agency]:
                 .order_by("name", "pk"))
 
 
+def can_view_province_report(user, province_code: str) -> bool:
+    """System admins, and the agency admin of a UBND tỉnh whose province_code is `province_code`."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(getattr(user, "is_superuser", False)) or province_code in services._admin_provinces(user)
+
+
 def vacancies(*, province_code: str, on: dt.date,
               category: str = StaffCategory.CADRE_CIVIL) -> list[tuple[Agency, int]]:
     """Agencies of the province with fewer people in post than their quota on `on`, biggest vacancy first."""

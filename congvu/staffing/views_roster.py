@@ -259,7 +259,7 @@ def _report_scope(request) -> dict:
         ctx["title"] = f"{agency.name} — ngày {format_vn_date(on)}"
         ctx["query"] = f"agency={agency.pk}&on={format_vn_date(on)}"
     elif province:
-        if not (is_super or province in admin_codes):
+        if not reports.can_view_province_report(request.user, province):
             raise HttpForbidden("Chỉ quản trị hệ thống hoặc quản trị UBND tỉnh được xem báo cáo biên chế của tỉnh.")
         name = next((p.name for p in selectors.provinces(on) if p.code == province), f"Tỉnh mã {province}")
         ctx["report"] = reports.staffing_report(agencies=reports.province_agencies(province, on), on=on)

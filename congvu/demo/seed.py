@@ -26,6 +26,7 @@ from congvu.core.folding import fold_for_index
 from congvu.demo import corpus
 from congvu.demo.onestop import seed_onestop_demo
 from congvu.demo.rows import TableWriter
+from congvu.demo.staffing import seed_staffing_demo, staffing_logins
 from congvu.documents import files as file_store
 from congvu.documents import search
 from congvu.documents.models import (
@@ -127,6 +128,7 @@ def demo_logins() -> list[DemoLogin]:
     rows += [DemoLogin(commune_clerk_username(c), "Văn thư", f"UBND xã {c}") for c in REGISTERING_COMMUNES]
     from congvu.demo.onestop import COUNTER_COMMUNES
     rows += [DemoLogin(u, "Cán bộ một cửa", f"UBND xã {c}") for c, u in COUNTER_COMMUNES.items()]
+    rows += staffing_logins()
     return rows
 
 
@@ -547,6 +549,7 @@ def seed_demo(*, days: int | None = None, years: int = 2, seed: int = 2025, now:
     _seed_work(org, now)
     seed_onestop_demo(district=org.district, communes=org.communes, province=org.province,
                       home_affairs=org.home_affairs, now=now, days=days)
+    seed_staffing_demo(org=org, now=now)
     with connection.cursor() as cursor:  # statistics for the planner, now that the tables are full
         cursor.execute("ANALYZE")
 

@@ -151,14 +151,20 @@ def open_documents(agency_ids: list[int], now: dt.datetime | None = None) -> Que
     from congvu.workflow.selectors import TO_PRESENT_WINDOW_DAYS
 
     since = (now or timezone.now()) - dt.timedelta(days=TO_PRESENT_WINDOW_DAYS)
-    any_asg = Assignment.objects.filter(document_id=OuterRef("pk"))
-    any_pres = Presentation.objects.filter(document_id=OuterRef("pk"))
-    queue = Q(direction=Direction.INCOMING, registered_at__gte=since) & ~Exists(any_asg) & ~Exists(any_pres)
+    # Each part is read through the agency's own index (open rows are few; the queue is the recent rows), not
+    # by probing every document of the agency.
+    open_asg = Assignment.objects.filter(agency_id__in=agency_ids, status__in=list(OPEN_STATUSES),
+                                         document__isnull=False).values("document_id")
+    pending = Presentation.objects.filter(agency_id__in=agency_ids, status=PresentationStatus.PENDING) \
+        .values("document_id")
+    open_tasks = Task.objects.filter(agency_id__in=agency_ids, status=TaskStatus.OPEN,
+                                     document__isnull=False).values("document_id")
+    queue = (Document.objects.filter(agency_id__in=agency_ids, direction=Direction.INCOMING,
+                                     registered_at__gte=since)
+             .filter(~Exists(Assignment.objects.filter(document_id=OuterRef("pk"))))
+             .filter(~Exists(Presentation.objects.filter(document_id=OuterRef("pk")))).values("pk"))
     return Document.objects.filter(agency_id__in=agency_ids).filter(
-        Exists(any_asg.filter(status__in=list(OPEN_STATUSES)))
-        | Exists(any_pres.filter(status=PresentationStatus.PENDING))
-        | Exists(Task.objects.filter(document_id=OuterRef("pk"), status=TaskStatus.OPEN))
-        | queue)
+        Q(pk__in=open_asg) | Q(pk__in=pending) | Q(pk__in=open_tasks) | Q(pk__in=queue))
 
 
 def _open_querysets(old_ids: list[int], day: dt.date, now: dt.datetime) -> list[tuple[str, str, QuerySet, object]]:

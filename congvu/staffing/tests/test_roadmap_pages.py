@@ -179,3 +179,17 @@ def test_merger_saving_page(w, quang_nam, province_admin):
     assert "35.760.000" in page and "435.760.000" in page and "Chưa nhập chi hoạt động" in page
     assert login(province_admin).get(f"/staffing/reorganisations/{reorg.pk}/saving/?year=2019").status_code == 200
     assert login(province_admin).get("/staffing/reorganisations/999999/saving/").status_code == 404
+
+
+def test_pages_without_quota_or_choice(quang_nam, province_admin):
+    bare = commune_agency(commune(quang_nam["district"], "20669", "Xã Quế Trung", unit_class=""), "UBND xã Quế Trung")
+    member(bare, "Một người")
+    plan = rm.roadmap_create(actor=province_admin, agency=bare, start_date=D(2021, 1, 1), title="Chưa có biên chế")
+    c = login(province_admin)
+    page = c.get(f"/staffing/roadmaps/{plan.pk}/").content.decode()
+    assert "<svg" in page and "Chưa về đúng biên chế" in page
+    assert c.get(f"/staffing/roadmaps/{plan.pk}/suggestions/").status_code == 200
+    assert c.get(f"/staffing/roadmaps/{plan.pk}/suggestions/?on=99/99/9999").status_code == 200
+    assert "Chọn cơ quan để xem kinh phí" in c.get("/staffing/budget/").content.decode()
+    assert "Chưa có lộ trình" not in c.get("/staffing/roadmaps/").content.decode()
+    assert c.get("/staffing/transfers/?status=zzz&agency=abc").status_code == 200

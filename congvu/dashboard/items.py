@@ -12,14 +12,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
-from django.urls import reverse
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from congvu.core.errors import ValidationFailed
-from congvu.dashboard import charts, indicators
+from congvu.dashboard import charts, indicators, metrics
 from congvu.dashboard.access import Scope
+from congvu.dashboard.models import RollupState
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -44,26 +57,30 @@ class ItemsPage:
     dimension_label: str = ""
 
     @property
-    def total_text(self) -> str:
-        return charts.number(self.total)
+    def count(self) -> int:
+        """The count in the page header: the figure's own count (what the dashboard showed), else the rows."""
+        return self.figure if self.figure is not None else self.total
+
+    @property
+    def count_text(self) -> str:
+        return charts.number(self.count)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 
-def day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def bounds(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of the scope's local days as aware datetimes."""
-    return day_start(scope.start), day_start(scope.end + dt.timedelta(days=1))
+    return metrics.day_start(scope.start), metrics.day_start(scope.end + dt.timedelta(days=1))
 
 
-def snapshot_end(scope: Scope) -> dt.datetime:
-    """The moment a snapshot figure describes: the end of the registry's snapshot day, or now for today."""
+def snapshot_moment(scope: Scope) -> dt.datetime:
+    """The moment a snapshot figure describes (metrics.Moments): the end of the registry's snapshot day, or, for
+    today, when the snapshots were last refreshed."""
     day = indicators.snapshot_day(scope)
-    end = day_start(day + dt.timedelta(days=1))
-    return min(end, timezone.now())
+    end = metrics.day_start(day + dt.timedelta(days=1))
+    refreshed = (RollupState.objects.filter(key=metrics.SNAPSHOT_STATE_KEY)
+                 .values_list("updated_at", flat=True).first())
+    return min(end, refreshed or timezone.now(), timezone.now()) if end > timezone.now() else end
 
 
 def _d(value) -> str:
@@ -74,163 +91,217 @@ def _d(value) -> str:
     return f"{value:%d/%m/%Y}"
 
 
-def _agency_filter(scope: Scope, dimension: str, by: str, field_name: str = "agency_id") -> Q:
+def _in_scope(scope: Scope, dimension: str, by: str, field_name: str = "agency_id") -> Q:
     q = Q(**{f"{field_name}__in": list(scope.agency_ids)})
     if by == "unit" and dimension:
         q &= Q(**{field_name: int(dimension)})
     return q
 
 
+def _url_or_blank(name: str, pk: int) -> str:
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _title(d) -> str:
+    return f"{d.number_notation} — {d.subject}" if d.number_notation else d.subject
+
+
+class Chain:
+    """Two querysets read as one list (count and slices), the first one's rows first."""
+
+    def __init__(self, *parts: QuerySet):
+        self.parts = parts
+        self._counts: list[int] | None = None
+
+    def counts(self) -> list[int]:
+        if self._counts is None:
+            self._counts = [p.count() for p in self.parts]
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts())
+
+    def __getitem__(self, sl: slice) -> list:
+        start, stop = sl.start or 0, sl.stop
+        out: list = []
+        for part, n in zip(self.parts, self.counts(), strict=True):
+            if stop <= 0:
+                break
+            if start < n:
+                out += list(part[start: min(stop, n)])
+            start, stop = max(0, start - n), stop - n
+        return out
+
+
 @dataclass(frozen=True)
 class Spec:
     noun: str
     columns: tuple[str, ...]
-    rows: Callable  # (user, scope, dimension) -> QuerySet of visible rows, ordered
+    rows: Callable  # (user, scope, dimension) -> QuerySet (or Chain) of the visible rows, ordered
     cells: Callable  # (obj) -> Item
-    count_of: str = "value"  # which part of the figure this list explains: value | denominator | numerator
+    count_of: str = "value"  # which part of the figure this list explains: value | denominator | numerator | none
     label: str = ""  # what the list is, beside the count
 
 
-# --- documents -------------------------------------------------------------------------------------------------
+# --- documents (metrics.document_flows) ------------------------------------------------------------------------
 
 def _documents(user, scope: Scope, dimension: str, *, direction: str | None) -> QuerySet:
     from congvu.documents.selectors import visible_documents
+    from congvu.exchange.models import InboxItem, OutboxItem, OutboxStatus
 
     start, end = bounds(scope)
-    qs = visible_documents(user).filter(_agency_filter(scope, dimension, "unit"),
+    qs = visible_documents(user).filter(_in_scope(scope, dimension, "unit"),
                                         registered_at__gte=start, registered_at__lt=end)
     if direction:
         qs = qs.filter(direction=direction)
-    return qs.select_related("doc_type", "agency").order_by("-registered_at", "-pk")
+    sent = (Exists(InboxItem.objects.filter(source_document_id=OuterRef("pk")))
+            | Exists(OutboxItem.objects.filter(document_id=OuterRef("pk"), status=OutboxStatus.SENT)))
+    return qs.annotate(sent=sent).select_related("doc_type", "agency").order_by("-registered_at", "-pk")
 
 
 def _document_item(d) -> Item:
-    from congvu.documents.models import Channel
+    from congvu.documents.models import Channel, Direction
 
-    title = f"{d.number_notation} — {d.subject}" if d.number_notation else d.subject
-    electronic = "Điện tử" if d.channel == Channel.ELECTRONIC else d.get_channel_display()
+    if d.direction == Direction.INCOMING:
+        electronic = "Có" if d.channel in (Channel.ELECTRONIC, Channel.EMAIL) else "Không"
+    else:
+        electronic = "Có" if d.sent else "Không"
     return Item(reverse("documents:detail", args=[d.pk]), [
-        ("Văn bản", title), ("Loại", d.doc_type.name), ("Vào sổ", _d(d.registered_at)),
-        ("Hình thức", electronic), ("Cơ quan", d.agency.short_name or d.agency.name)])
+        ("Văn bản", _title(d)), ("Loại", d.doc_type.name), ("Vào sổ", _d(d.registered_at)),
+        ("Đi/đến", d.get_direction_display()), ("Điện tử", electronic),
+        ("Cơ quan", d.agency.short_name or d.agency.name)])
 
 
-DOC_COLUMNS = ("Văn bản", "Loại", "Vào sổ", "Hình thức", "Cơ quan")
+DOC_COLUMNS = ("Văn bản", "Loại", "Vào sổ", "Đi/đến", "Điện tử", "Cơ quan")
 
 
-# --- processing (lead assignments on incoming documents) and tasks ------------------------------------------------
+# --- processing: the lead assignment of a document or a task (metrics.processing_flows / _snapshots) -----------
+
+def _with_department(qs: QuerySet, dimension: str) -> QuerySet:
+    """The department a row counts for (metrics.Lookups.department): the assigned department, else the
+    assignee's first department in the agency, else none ("0")."""
+    from django.db.models.functions import Coalesce
+
+    from congvu.org.models import Membership
+
+    first = (Membership.objects.filter(official_id=OuterRef("assignee_official_id"),
+                                       agency_id=OuterRef("agency_id"), active=True, department__isnull=False)
+             .order_by("pk").values("department_id")[:1])
+    qs = qs.annotate(counted_department=Coalesce("assignee_department_id", Subquery(first),
+                                                 output_field=BigIntegerField()))
+    if not dimension:
+        return qs
+    if dimension == metrics.NO_DEPARTMENT:
+        return qs.filter(counted_department__isnull=True)
+    return qs.filter(counted_department=int(dimension))
+
 
 def _lead_rows(user, scope: Scope, dimension: str, *, on_tasks: bool) -> QuerySet:
     from congvu.workflow.models import Assignment, AssignmentRole
 
-    qs = Assignment.objects.filter(agency_id__in=list(scope.agency_ids), role=AssignmentRole.LEAD, parent__isnull=True)
-    qs = qs.filter(task__isnull=False) if on_tasks else qs.filter(document__direction="in")
-    if dimension:
-        qs = qs.filter(assignee_department_id=int(dimension)) if dimension.isdigit() else qs.filter(
-            assignee_department__isnull=True)
-    return qs
-
-
-def _visible_assignments(user, qs: QuerySet, *, on_tasks: bool) -> QuerySet:
+    qs = Assignment.objects.filter(agency_id__in=list(scope.agency_ids), role=AssignmentRole.LEAD,
+                                   parent__isnull=True)
     if on_tasks:
         from congvu.workflow.task_selectors import visible_tasks
 
-        return qs.filter(task__in=visible_tasks(user).values("pk"))
-    from congvu.documents.selectors import visible_documents
+        qs = qs.filter(document__isnull=True, task__in=visible_tasks(user).values("pk"))
+    else:
+        from congvu.documents.selectors import visible_documents
 
-    return qs.filter(document__in=visible_documents(user).values("pk"))
+        qs = qs.filter(document__in=visible_documents(user).values("pk"))
+    return _with_department(qs, dimension).select_related(
+        "document", "task", "assignee_department", "assignee_official")
 
 
 def _done(user, scope: Scope, dimension: str, *, on_tasks: bool, late: bool | None) -> QuerySet:
-    from congvu.workflow.reports import HANDED_IN
+    from congvu.workflow.models import AssignmentStatus
 
     start, end = bounds(scope)
     qs = _lead_rows(user, scope, dimension, on_tasks=on_tasks).filter(
-        status__in=HANDED_IN, submitted_at__gte=start, submitted_at__lt=end)
+        status=AssignmentStatus.ACCEPTED, completed_at__gte=start, completed_at__lt=end)
     if late is True:
-        qs = qs.filter(due_at__isnull=False, submitted_at__gt=F("due_at"))
+        qs = qs.filter(due_at__isnull=False, completed_at__gt=F("due_at"))
     elif late is False:
-        qs = qs.filter(Q(due_at__isnull=True) | Q(submitted_at__lte=F("due_at")))
-    return _visible_assignments(user, qs, on_tasks=on_tasks).select_related(
-        "document", "task", "assignee_department", "assignee_official").order_by("-submitted_at", "-pk")
+        qs = qs.filter(Q(due_at__isnull=True) | Q(completed_at__lte=F("due_at")))
+    return qs.order_by("-completed_at", "-pk")
 
 
 def _overdue(user, scope: Scope, dimension: str, *, on_tasks: bool) -> QuerySet:
-    from congvu.workflow.models import OPEN_STATUSES
-
-    at = snapshot_end(scope)
+    """Open at T (created ≤ T, not completed by T) and due before T."""
+    at = snapshot_moment(scope)
     qs = _lead_rows(user, scope, dimension, on_tasks=on_tasks).filter(
-        status__in=list(OPEN_STATUSES), due_at__lt=at, created_at__lt=at)
-    return _visible_assignments(user, qs, on_tasks=on_tasks).select_related(
-        "document", "task", "assignee_department", "assignee_official").order_by("due_at", "pk")
+        created_at__lte=at, due_at__lt=at).filter(Q(completed_at__isnull=True) | Q(completed_at__gt=at))
+    return qs.order_by("due_at", "pk")
 
 
 def _assignment_item(a) -> Item:
-    if a.task_id:
-        title, url = a.task.title, reverse("tasks:detail", args=[a.task_id])
+    if a.document_id:
+        title, url = _title(a.document), reverse("documents:detail", args=[a.document_id])
     else:
-        d = a.document
-        title = f"{d.number_notation} — {d.subject}" if d.number_notation else d.subject
-        url = reverse("documents:detail", args=[d.pk])
+        title, url = a.task.title, reverse("tasks:detail", args=[a.task_id])
     who = a.assignee_official.full_name if a.assignee_official_id else ""
     unit = a.assignee_department.name if a.assignee_department_id else ""
     days = ""
-    if a.submitted_at and a.created_at:
-        days = charts.number(round((a.submitted_at - a.created_at).total_seconds() / 86400, 1))
+    if a.completed_at and a.created_at:
+        days = charts.number(Decimal((a.completed_at - a.created_at).total_seconds() / 86400).quantize(Decimal("0.1")))
     return Item(url, [("Văn bản / công việc", title), ("Chủ trì", ", ".join(x for x in (unit, who) if x)),
-                      ("Hạn xử lý", _d(a.due_at)), ("Hoàn thành", _d(a.submitted_at)),
+                      ("Hạn xử lý", _d(a.due_at)), ("Hoàn thành", _d(a.completed_at)),
                       ("Số ngày", days), ("Trạng thái", a.get_status_display())])
 
 
 ASSIGNMENT_COLUMNS = ("Văn bản / công việc", "Chủ trì", "Hạn xử lý", "Hoàn thành", "Số ngày", "Trạng thái")
 
 
-# --- one-stop ---------------------------------------------------------------------------------------------------
+# --- one-stop (metrics.onestop_flows / onestop_snapshots) -------------------------------------------------------
 
 def _dossiers(user, scope: Scope, dimension: str, by: str) -> QuerySet:
+    from congvu.onestop import stats
     from congvu.onestop.selectors import visible_dossiers
 
-    qs = visible_dossiers(user).filter(_agency_filter(scope, dimension, by))
+    qs = (visible_dossiers(user).filter(_in_scope(scope, dimension, by))
+          .annotate(recv=stats.received_at(), ended=stats.ended_at()))
     if by == "procedure" and dimension:
         qs = qs.filter(procedure_version__procedure__local_code=dimension)
-    return qs
+    return qs.select_related("procedure_version__procedure", "agency")
 
 
-def _received(user, scope, dimension, *, online: bool | None = None, by="procedure") -> QuerySet:
-    from django.db.models.functions import Coalesce
-
-    from congvu.onestop.models import Channel, DossierStatus
+def _received(user, scope, dimension, *, by: str) -> QuerySet:
+    from congvu.onestop import stats
 
     start, end = bounds(scope)
-    qs = (_dossiers(user, scope, dimension, by).exclude(status=DossierStatus.REFUSED)
-          .annotate(recv=Coalesce("accepted_at", "submitted_at")).filter(recv__gte=start, recv__lt=end))
-    if online is not None:
-        qs = qs.filter(channel=Channel.ONLINE) if online else qs.exclude(channel=Channel.ONLINE)
-    return qs.select_related("procedure_version__procedure", "agency").order_by("-recv", "-pk")
+    return (_dossiers(user, scope, dimension, by).exclude(status__in=stats.NOT_RECEIVED)
+            .filter(recv__gte=start, recv__lt=end).order_by("-recv", "-pk"))
 
 
 def _finished(user, scope, dimension, *, late: bool | None, by: str) -> QuerySet:
-    from django.db.models.functions import Coalesce
-
+    from congvu.onestop import stats
     from congvu.onestop.models import Timeliness
-    from congvu.onestop.stats import DONE
 
     start, end = bounds(scope)
-    qs = (_dossiers(user, scope, dimension, by).filter(status__in=DONE)
-          .annotate(ended=Coalesce("processed_at", "finished_at")).filter(ended__gte=start, ended__lt=end))
-    late_q = Q(timeliness=Timeliness.LATE) | (Q(timeliness="") & Q(due_at__isnull=False) & Q(ended__gt=F("due_at")))
+    qs = _dossiers(user, scope, dimension, by).filter(status__in=stats.DONE, ended__gte=start, ended__lt=end)
+    unset = ~Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE])
+    late_q = Q(timeliness=Timeliness.LATE) | (unset & Q(due_at__isnull=False) & Q(ended__gt=F("due_at")))
     if late is True:
         qs = qs.filter(late_q)
     elif late is False:
         qs = qs.exclude(late_q)
-    return qs.select_related("procedure_version__procedure", "agency").order_by("-ended", "-pk")
+    return qs.order_by("-ended", "-pk")
 
 
 def _dossier_overdue(user, scope, dimension) -> QuerySet:
-    from congvu.onestop.selectors import RUNNING_STATUSES
+    """Overdue at T: due before T and, at T, still running (not ended, not waiting since before T)."""
+    from congvu.onestop import stats
+    from congvu.onestop.models import DossierStatus
 
-    at = snapshot_end(scope)
-    return (_dossiers(user, scope, dimension, "procedure").filter(status__in=RUNNING_STATUSES, due_at__lt=at)
-            .select_related("procedure_version__procedure", "agency").order_by("due_at", "pk"))
+    at = snapshot_moment(scope)
+    running = Q(status__in=(DossierStatus.ACCEPTED, DossierStatus.PROCESSING))
+    ended_after = Q(status__in=stats.ENDED, ended__gte=at)
+    paused_after = Q(status__in=stats.WAITING, paused_at__gte=at)
+    return (_dossiers(user, scope, dimension, "procedure").exclude(status__in=stats.NOT_RECEIVED)
+            .filter(due_at__lt=at).filter(running | ended_after | paused_after).order_by("due_at", "pk"))
 
 
 def _dossier_item(d) -> Item:
@@ -248,7 +319,7 @@ def _ratings(user, scope, dimension) -> QuerySet:
     from congvu.onestop.selectors import visible_dossiers
 
     start, end = bounds(scope)
-    dossiers = visible_dossiers(user).filter(_agency_filter(scope, dimension, "unit"))
+    dossiers = visible_dossiers(user).filter(_in_scope(scope, dimension, "unit"))
     return (Rating.objects.filter(dossier__in=dossiers.values("pk"), created_at__gte=start, created_at__lt=end)
             .select_related("dossier__procedure_version__procedure").order_by("-created_at", "-pk"))
 
@@ -263,100 +334,117 @@ def _rating_item(r) -> Item:
         ("Đánh giá", RATING_LABELS.get(r.overall, str(r.overall))), ("Thời điểm", _d(r.created_at))])
 
 
-# --- staffing ---------------------------------------------------------------------------------------------------
+# --- staffing (metrics.staffing_snapshots: postings covering the snapshot day) ------------------------------------
 
 def _staff(user, scope, dimension) -> QuerySet:
-    """Staff in post per agency: the roster (congvu.staffing.roster) once it exists; nothing before."""
-    try:
-        from congvu.staffing import roster
-    except ImportError:
-        return None
-    rows = getattr(roster, "members_in_post", None)
-    if rows is None:
-        return None
-    agency_ids = [a for a in scope.agency_ids if not dimension or str(a) == dimension]
-    agency_ids = [a for a in agency_ids if roster.can_view_roster(user, a)]
-    return rows(agency_ids=agency_ids, on=scope.end)
+    """People in post at the end of the period in the agencies whose roster the user may see."""
+    from congvu.org.models import Agency
+    from congvu.staffing import roster
+
+    agencies = Agency.objects.filter(pk__in=[a for a in scope.agency_ids if not dimension or str(a) == dimension])
+    allowed = [a.pk for a in agencies if roster.can_view_roster(user, a)]
+    return (roster.in_post(allowed, indicators.snapshot_day(scope)).select_related("member", "agency")
+            .order_by("agency__name", "member__name_folded", "pk"))
 
 
-def _staff_item(member) -> Item:
-    url = ""
-    try:
-        url = reverse("staffing:roster_member", args=[member.pk])
-    except Exception:  # noqa: BLE001 - the roster pages may not exist yet
-        url = ""
-    return Item(url, [("Họ và tên", str(member)), ("Cơ quan", getattr(member, "agency", "") and member.agency.name)])
+def _staff_item(p) -> Item:
+    return Item(_url_or_blank("staffing:member_detail", p.member_id), [
+        ("Họ và tên", p.member.full_name), ("Chức vụ", p.position), ("Ngạch", p.rank),
+        ("Cơ quan", p.agency.short_name or p.agency.name), ("Từ ngày", _d(p.valid_from))])
 
 
-# --- exchange ---------------------------------------------------------------------------------------------------
+STAFF_COLUMNS = ("Họ và tên", "Chức vụ", "Ngạch", "Cơ quan", "Từ ngày")
 
-def _outbox(user, scope, dimension) -> QuerySet:
+
+# --- exchange (metrics.exchange_flows / exchange_snapshots) -----------------------------------------------------
+
+def _visible_doc_ids(user):
     from congvu.documents.selectors import visible_documents
-    from congvu.exchange.models import InboxItem
+
+    return visible_documents(user).values("pk")
+
+
+def _sent(user, scope, dimension) -> Chain:
+    """Delivered to an agency of this deployment (InboxItem with a sender agency) or sent out through a
+    transport (OutboxItem, status sent), from the scope's agencies."""
+    from congvu.exchange.models import InboxItem, OutboxItem, OutboxStatus
 
     start, end = bounds(scope)
-    return (InboxItem.objects.filter(source_document__agency_id__in=list(scope.agency_ids),
-                                     delivered_at__gte=start, delivered_at__lt=end,
-                                     source_document__in=visible_documents(user).values("pk"))
-            .filter(Q(source_document__agency_id=int(dimension)) if dimension else Q())
-            .select_related("source_document", "agency").order_by("-delivered_at", "-pk"))
+    docs = _visible_doc_ids(user)
+    internal = (InboxItem.objects.filter(_in_scope(scope, dimension, "unit", "sender_agency_id"),
+                                         delivered_at__gte=start, delivered_at__lt=end, source_document__in=docs)
+                .select_related("source_document", "agency").order_by("-delivered_at", "-pk"))
+    external = (OutboxItem.objects.filter(_in_scope(scope, dimension, "unit"), status=OutboxStatus.SENT,
+                                          created_at__gte=start, created_at__lt=end, document__in=docs)
+                .select_related("document", "agency").order_by("-created_at", "-pk"))
+    return Chain(internal, external)
 
 
-def _inbox(user, scope, dimension) -> QuerySet:
+def _received_items(user, scope, dimension) -> QuerySet:
+    """Received by the scope's agencies: the clerks (and admins) of the receiving agency see the queue row;
+    others see the rows whose registered document they may open."""
     from congvu.exchange.models import InboxItem
-    from congvu.org.models import Role
-    from congvu.org.selectors import user_access
+    from congvu.org.selectors import can_register, user_access
 
     start, end = bounds(scope)
-    mine = [a for a, acc in user_access(user).items() if acc.roles & {Role.CLERK, Role.LEADER, Role.AGENCY_ADMIN}]
-    return (InboxItem.objects.filter(_agency_filter(scope, dimension, "unit"), agency_id__in=mine,
-                                     delivered_at__gte=start, delivered_at__lt=end)
-            .select_related("agency").order_by("-delivered_at", "-pk"))
+    clerk_of = [a for a in user_access(user) if can_register(user, a)]
+    return (InboxItem.objects.filter(_in_scope(scope, dimension, "unit"), delivered_at__gte=start,
+                                     delivered_at__lt=end)
+            .filter(Q(agency_id__in=clerk_of) | Q(incoming_document__in=_visible_doc_ids(user)))
+            .annotate(queue_visible=ExpressionWrapper(Q(agency_id__in=clerk_of), output_field=BooleanField())
+                      if clerk_of else Value(False, output_field=BooleanField()))
+            .select_related("agency", "incoming_document").order_by("-delivered_at", "-pk"))
 
 
 def _waiting(user, scope, dimension) -> QuerySet:
-    at = snapshot_end(scope)
-    return _outbox(user, Scope(scope.agency_ids, dt.date(1970, 1, 1), scope.end), dimension).filter(
-        delivered_at__lt=at).exclude(statuses__isnull=False)
+    """Delivered by T, not handled by the receiver at T (metrics.exchange_snapshots)."""
+    from congvu.exchange.models import InboxItem, InboxStatus
+
+    at = snapshot_moment(scope)
+    return (InboxItem.objects.filter(_in_scope(scope, dimension, "unit", "sender_agency_id"), delivered_at__lte=at,
+                                     source_document__in=_visible_doc_ids(user))
+            .exclude(status=InboxStatus.REPLACED).filter(Q(handled_at__isnull=True) | Q(handled_at__gt=at))
+            .select_related("source_document", "agency").order_by("delivered_at", "pk"))
 
 
-def _inbox_item(i) -> Item:
-    return Item(reverse("exchange:inbox_detail", args=[i.pk]), [
-        ("Văn bản", " ".join(x for x in (i.number, i.notation) if x) or i.doc_type_name),
-        ("Nơi gửi", i.sender_name), ("Nơi nhận", i.agency.name), ("Thời gian", _d(i.delivered_at)),
-        ("Trạng thái", i.get_status_display())])
+def _exchange_item(i) -> Item:
+    from congvu.exchange.models import OutboxItem
 
-
-def _outbox_item(i) -> Item:
-    d = i.source_document
-    return Item(reverse("documents:detail", args=[d.pk]), [
-        ("Văn bản", f"{d.number_notation} — {d.subject}" if d.number_notation else d.subject),
-        ("Nơi gửi", i.sender_name), ("Nơi nhận", i.agency.name), ("Thời gian", _d(i.delivered_at)),
-        ("Trạng thái", i.get_status_display())])
+    if isinstance(i, OutboxItem):
+        d = i.document
+        return Item(reverse("documents:detail", args=[d.pk]), [
+            ("Văn bản", _title(d)), ("Nơi gửi", i.agency.name), ("Nơi nhận", i.recipient_name),
+            ("Thời gian", _d(i.created_at)), ("Trạng thái", i.get_status_display())])
+    if not hasattr(i, "queue_visible"):  # sent or waiting: the sender's own document
+        url = reverse("documents:detail", args=[i.source_document_id])
+    elif i.queue_visible:  # received, seen by a clerk of the receiving agency: the queue row
+        url = reverse("exchange:inbox_detail", args=[i.pk])
+    else:  # received, seen through the registered document
+        url = reverse("documents:detail", args=[i.incoming_document_id]) if i.incoming_document_id else ""
+    title = " ".join(x for x in (i.number, i.notation) if x) or i.doc_type_name
+    return Item(url, [("Văn bản", title), ("Nơi gửi", i.sender_name), ("Nơi nhận", i.agency.name),
+                      ("Thời gian", _d(i.delivered_at)), ("Trạng thái", i.get_status_display())])
 
 
 EXCHANGE_COLUMNS = ("Văn bản", "Nơi gửi", "Nơi nhận", "Thời gian", "Trạng thái")
 
 
-# --- equipment --------------------------------------------------------------------------------------------------
+# --- equipment (D3's equipment_points: what the user may see of the scope) ----------------------------------------
 
 def _equipment(kind: str):
     def rows(user, scope, dimension) -> QuerySet:
-        from congvu.dashboard.models import EquipmentPoint
+        from congvu.dashboard.equipment import equipment_points
 
-        return (EquipmentPoint.objects.filter(_agency_filter(scope, dimension, "unit"), kind=kind, active=True)
-                .select_related("agency").order_by("agency__name", "name", "pk"))
+        ids = [a for a in scope.agency_ids if not dimension or str(a) == dimension]
+        return equipment_points(user, ids, kind)
 
     return rows
 
 
 def _equipment_item(p) -> Item:
-    try:
-        url = reverse("dashboard:equipment_detail", args=[p.pk])
-    except Exception:  # noqa: BLE001 - D3's equipment pages
-        url = ""
-    return Item(url, [("Điểm", p.name), ("Cơ quan", p.agency.name), ("Vị trí", p.location),
-                      ("Trạng thái", p.get_status_display()), ("Kiểm tra lần cuối", _d(p.last_checked_at))])
+    return Item(_url_or_blank("dashboard:equipment_detail", p.pk), [
+        ("Điểm", p.name), ("Cơ quan", p.agency.name), ("Vị trí", p.location),
+        ("Trạng thái", p.get_status_display()), ("Kiểm tra lần cuối", _d(p.last_checked_at))])
 
 
 EQUIPMENT_COLUMNS = ("Điểm", "Cơ quan", "Vị trí", "Trạng thái", "Kiểm tra lần cuối")
@@ -391,7 +479,7 @@ def _spec_table() -> dict[str, Spec]:
                            lambda u, s, d: _done(u, s, d, on_tasks=True, late=True), asg),
         "tasks_overdue": Spec("công việc", ASSIGNMENT_COLUMNS,
                               lambda u, s, d: _overdue(u, s, d, on_tasks=True), asg),
-        "dossiers_received": Spec("hồ sơ", DOSSIER_COLUMNS, lambda u, s, d: _received(u, s, d), dos),
+        "dossiers_received": Spec("hồ sơ", DOSSIER_COLUMNS, lambda u, s, d: _received(u, s, d, by="procedure"), dos),
         "dossiers_on_time_rate": Spec("hồ sơ", DOSSIER_COLUMNS,
                                       lambda u, s, d: _finished(u, s, d, late=None, by="unit"), dos,
                                       count_of="denominator", label="hồ sơ giải quyết xong trong kỳ"),
@@ -403,14 +491,14 @@ def _spec_table() -> dict[str, Spec]:
                                       count_of="denominator", label="hồ sơ tiếp nhận trong kỳ"),
         "dossiers_satisfaction": Spec("đánh giá", ("Hồ sơ", "Thủ tục", "Đánh giá", "Thời điểm"), _ratings,
                                       _rating_item, count_of="denominator", label="đánh giá nhận được trong kỳ"),
-        "staffing_quota": Spec("người", ("Họ và tên", "Cơ quan"), _staff, _staff_item, count_of="none",
+        "staffing_quota": Spec("người", STAFF_COLUMNS, _staff, _staff_item, count_of="none",
                                label="người đang làm việc (biên chế được giao là chỉ tiêu, không phải danh sách)"),
-        "staffing_in_post": Spec("người", ("Họ và tên", "Cơ quan"), _staff, _staff_item),
-        "staffing_surplus": Spec("người", ("Họ và tên", "Cơ quan"), _staff, _staff_item, count_of="numerator",
+        "staffing_in_post": Spec("người", STAFF_COLUMNS, _staff, _staff_item),
+        "staffing_surplus": Spec("người", STAFF_COLUMNS, _staff, _staff_item, count_of="numerator",
                                  label="người đang làm việc"),
-        "exchange_sent": Spec("văn bản", EXCHANGE_COLUMNS, _outbox, _outbox_item),
-        "exchange_received": Spec("văn bản", EXCHANGE_COLUMNS, _inbox, _inbox_item),
-        "exchange_waiting": Spec("văn bản", EXCHANGE_COLUMNS, _waiting, _outbox_item),
+        "exchange_sent": Spec("văn bản", EXCHANGE_COLUMNS, _sent, _exchange_item),
+        "exchange_received": Spec("văn bản", EXCHANGE_COLUMNS, _received_items, _exchange_item),
+        "exchange_waiting": Spec("văn bản", EXCHANGE_COLUMNS, _waiting, _exchange_item),
         "equipment_video_conference": Spec("điểm", EQUIPMENT_COLUMNS, _equipment("video_conference"),
                                            _equipment_item, count_of="none", label="điểm cầu"),
         "equipment_cameras": Spec("điểm", EQUIPMENT_COLUMNS, _equipment("camera"), _equipment_item),

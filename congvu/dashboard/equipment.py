@@ -256,10 +256,14 @@ class KindSummary(NamedTuple):
 
 def equipment_summary(agency_ids) -> dict[str, KindSummary]:
     """Per kind (every EquipmentKind, zeros included): points and online points in `agency_ids`, and how
-    many of the communes among them have points, and online points. Active points only. No permission
+    many of the communes among them (in office today) have points, and online points. Active points only. No permission
     check: the caller passes a scope already allowed (congvu.dashboard.access)."""
     ids = sorted(set(agency_ids))
-    communes = set(Agency.objects.filter(pk__in=ids, kind__in=COMMUNE_KINDS).values_list("pk", flat=True))
+    today = timezone.localdate()
+    # communes in office today: one merged away (active_to in the past) is no longer counted
+    communes = set(Agency.objects.filter(pk__in=ids, kind__in=COMMUNE_KINDS)
+                   .filter(Q(active_from__isnull=True) | Q(active_from__lte=today))
+                   .filter(Q(active_to__isnull=True) | Q(active_to__gte=today)).values_list("pk", flat=True))
     online = Q(status=EquipmentStatus.ONLINE)
     rows = (EquipmentPoint.objects.filter(agency_id__in=ids, active=True)
             .values("kind", "agency_id").annotate(n=Count("pk"), up=Count("pk", filter=online)).order_by())

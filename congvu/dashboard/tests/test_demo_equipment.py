@@ -96,3 +96,33 @@ def test_demo_as_of_a_later_moment_never_checks_in_the_future(fake_org):
     seed_dashboard_demo(org=fake_org, now=timezone.now() + dt.timedelta(days=3))
     assert not EquipmentPoint.objects.filter(last_checked_at__gt=timezone.now()).exists()
     assert EquipmentPoint.objects.count() == 52
+
+
+def test_after_the_demo_seed_the_dashboard_has_figures(db, monkeypatch):
+    """The call the demo makes after its documents and dossiers: the equipment, then the roll-ups rebuilt from
+    them, so the dashboard's document figures equal the documents the demo registered."""
+    from congvu.demo.seed import DISTRICT_ID, seed_demo
+    from congvu.documents.models import Direction, Document
+    from congvu.org.models import Agency
+
+    monkeypatch.setattr("congvu.demo.work.seed_work_demo", lambda **kwargs: None)  # tasks: test_work.py
+    now = timezone.now()
+    seed_demo(days=2, now=now)
+    district = Agency.objects.get(identifier=DISTRICT_ID)
+    # the communes in office (the staffing story's Quế Ninh was merged into Ninh Phước)
+    communes = list(Agency.objects.filter(parent=district, kind=AgencyKind.COMMUNE_PC, active_to__isnull=True)
+                    .order_by("pk"))
+    assert len(communes) == 6
+    demo_org = FakeOrg(district.parent, district, communes, get_user_model().objects.get(username="admin"))
+    result = seed_dashboard_demo(org=demo_org, now=now)
+    assert result.rollups is not None and result.created == 52
+    ids = (district.pk, *(c.pk for c in communes))
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=40)
+    incoming = indicators.compute("documents_incoming", Scope(ids, start, today)).value
+    assert incoming > 0
+    registered = Document.objects.filter(agency_id__in=ids, direction=Direction.INCOMING)
+    assert incoming == sum(1 for d in registered.only("registered_at")
+                           if start <= timezone.localtime(d.registered_at).date() <= today)
+    vc = indicators.compute("equipment_video_conference", Scope(ids, start, today))
+    assert (vc.value, vc.denominator) == (6, 6)

@@ -232,6 +232,17 @@ def test_summary_counts_points_online_and_communes(agency, communes, other_agenc
     assert equipment.equipment_summary([]) == {VC: (0, 0, 0, 0, 0), CAM: (0, 0, 0, 0, 0)}
 
 
+def test_a_commune_merged_away_is_not_counted(agency, communes):
+    merged = make_agency(name="UBND xã Quế Ninh", kind=AgencyKind.COMMUNE_PC, parent=agency,
+                         active_to=timezone.localdate() - dt.timedelta(days=1))
+    future = make_agency(name="UBND xã Mới", kind=AgencyKind.COMMUNE_PC, parent=agency,
+                         active_from=timezone.localdate() + dt.timedelta(days=1))
+    point(communes[0])
+    point(merged)  # a point left behind in the old commune: counted as a point, not as a commune
+    ids = [agency.pk, merged.pk, future.pk] + [c.pk for c in communes]
+    assert equipment.equipment_summary(ids)[VC] == (2, 2, 1, 4, 1)
+
+
 def test_points_are_filtered_by_what_the_user_sees(agency, communes, other_agency, leader, clerk, superuser):
     mine = point(communes[0], name="A")
     cam = point(agency, kind=CAM, name="B", status="offline")

@@ -55,7 +55,7 @@ def _month_scope(*agencies) -> Scope:
 
 
 def _tile_text(html: str, key: str) -> str:
-    m = re.search(rf'data-figure="{key}">(.*?)(?:<span|</div>)', html, re.S)
+    m = re.search(rf'data-figure="{key}">(.*?)</span>', html, re.S)
     assert m, f"no figure {key}"
     return unescape(m.group(1)).strip()
 

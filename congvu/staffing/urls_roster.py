@@ -6,6 +6,7 @@ from congvu.staffing import views_roster
 
 urlpatterns: list = [
     path("staffing/roster/", views_roster.roster_list, name="roster"),
+    path("staffing/roster/import/", views_roster.roster_import, name="roster_import"),
     path("staffing/roster/new/", views_roster.member_new, name="member_new"),
     path("staffing/roster/<int:pk>/", views_roster.member_detail, name="member_detail"),
     path("staffing/roster/<int:pk>/change/", views_roster.member_change, name="member_change"),

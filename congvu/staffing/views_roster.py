@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -236,6 +237,40 @@ def member_new(request):
     return redirect(reverse("staffing:member_detail", args=[member.pk]))
 
 
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@login_required
+def roster_import(request):
+    """Upload a CSV roster (all or nothing; every bad line named)."""
+    agency = _agency_or_404(request.GET.get("agency") or request.POST.get("agency"))
+    if not roster.can_manage_roster(request.user, agency):
+        raise HttpForbidden("Bạn không được nhập danh sách cán bộ, công chức của cơ quan này.")
+    ctx = {"agency": agency, "columns": ",".join(roster.IMPORT_COLUMNS), "problems": []}
+    if request.method != "POST":
+        return render(request, "staffing/roster_import.html", ctx)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationFailed("Chọn tệp CSV để nhập.", fields={"file": "Chọn tệp CSV để nhập."})
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationFailed("Tệp lớn quá 2 MB.", fields={"file": "Tệp lớn quá 2 MB."})
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed("Tệp phải là CSV mã hóa UTF-8.", fields={"file": "Lưu tệp dạng CSV UTF-8."}) from exc
+        if "\x00" in text:
+            raise ValidationFailed("Tệp có ký tự không hợp lệ (NUL).", fields={"file": "Tệp không phải CSV văn bản."})
+        result = roster.roster_import(actor=request.user, agency=agency, text=text)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise HttpForbidden(exc.message) from exc
+        ctx.update(error=exc.message, problems=[v for v in exc.fields.values() if v])
+        return render(request, "staffing/roster_import.html", ctx, status=400)
+    messages.success(request, f"Đã nhập {reports.vn_int(result.created)} người vào danh sách.")
+    return redirect(f"{reverse('staffing:roster')}?agency={agency.pk}")
+
+
 # --- staffing report ------------------------------------------------------------------------------------
 
 def _report_scope(request) -> dict:
@@ -257,14 +292,14 @@ def _report_scope(request) -> dict:
         ctx["agency"] = agency
         ctx["report"] = reports.staffing_report(agencies=[agency], on=on)
         ctx["title"] = f"{agency.name} — ngày {format_vn_date(on)}"
-        ctx["query"] = f"agency={agency.pk}&on={format_vn_date(on)}"
+        ctx["query"] = urlencode({"agency": agency.pk, "on": format_vn_date(on)})
     elif province:
         if not reports.can_view_province_report(request.user, province):
             raise HttpForbidden("Chỉ quản trị hệ thống hoặc quản trị UBND tỉnh được xem báo cáo biên chế của tỉnh.")
         name = next((p.name for p in selectors.provinces(on) if p.code == province), f"Tỉnh mã {province}")
         ctx["report"] = reports.staffing_report(agencies=reports.province_agencies(province, on), on=on)
         ctx["title"] = f"{name} — ngày {format_vn_date(on)}"
-        ctx["query"] = f"province={province}&on={format_vn_date(on)}"
+        ctx["query"] = urlencode({"province": province, "on": format_vn_date(on)})
     if ctx["report"] is not None:
         ctx["rows"] = _rows(ctx["report"])
         ctx["totals"] = _totals(ctx["report"])

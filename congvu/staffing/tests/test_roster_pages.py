@@ -157,3 +157,28 @@ def test_change_and_leave_bad_input_changes_nothing(agency, agency_admin, people
         assert text in page.content.decode(), (url, data)
     assert _state() == before
     assert client.get(reverse("staffing:member_detail", args=[999999])).status_code == 404
+
+
+def test_import_page(agency, agency_admin, leader):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from congvu.staffing.tests.roster_world import roster_csv
+
+    url = f"{reverse('staffing:roster_import')}?agency={agency.pk}"
+    client = login(agency_admin)
+    assert client.get(url).status_code == 200
+    bad = roster_csv(2) + "Tương Lai,Nam,01/01/2099,cadre_civil,Công chức,,2.34,01/01/2020\n"
+    before = _state()
+    page = client.post(url, {"file": SimpleUploadedFile("ds.csv", bad.encode())})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "Tệp có 1 dòng không hợp lệ; chưa nhập ai." in html and "Dòng 4: ngày sinh 01/01/2099 ở tương lai." in html
+    page = client.post(url, {"file": SimpleUploadedFile("ds.csv", "\ufeffđ".encode("utf-16"))})
+    assert page.status_code == 400 and "UTF-8" in page.content.decode()
+    assert client.post(url, {}).status_code == 400
+    assert _state() == before
+    assert login(leader).post(url, {"file": SimpleUploadedFile("ds.csv", roster_csv(2).encode())}).status_code == 403
+    assert _state() == before
+    page = client.post(url, {"file": SimpleUploadedFile("ds.csv", roster_csv(3).encode("utf-8-sig"))})
+    assert page.status_code == 302 and page["Location"].endswith(f"?agency={agency.pk}")
+    assert StaffMember.objects.count() == before[0] + 3

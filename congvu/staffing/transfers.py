@@ -76,11 +76,7 @@ def can_view_plans(user, agency: Agency) -> bool:
         official=official, agency=agency, active=True, role__in=[Role.LEADER, Role.AGENCY_ADMIN]).exists()
 
 
-def visible_agencies(user) -> QuerySet[Agency]:
-    """Agencies whose plans `user` may see (for lists and pickers)."""
-    if getattr(user, "is_superuser", False):
-        return Agency.objects.all()
-    provinces = _admin_provinces(user)
+def _province_q(provinces: set[str]) -> Q:
     q = Q(pk__in=[])
     if provinces:
         q |= Q(province_code__in=provinces)
@@ -90,6 +86,21 @@ def visible_agencies(user) -> QuerySet[Agency]:
                administrative_units__unit__parent__unit_type__in=PROVINCE_LEVEL)
         q |= Q(administrative_units__unit__parent__parent__code__in=provinces,
                administrative_units__unit__parent__parent__unit_type__in=PROVINCE_LEVEL)
+    return q
+
+
+def plannable_agencies(user) -> QuerySet[Agency]:
+    """Agencies `user` may plan for (the same rule as `can_plan_for`, as one query)."""
+    if getattr(user, "is_superuser", False):
+        return Agency.objects.all()
+    return Agency.objects.filter(_province_q(_admin_provinces(user))).distinct()
+
+
+def visible_agencies(user) -> QuerySet[Agency]:
+    """Agencies whose plans `user` may see (for lists and pickers)."""
+    if getattr(user, "is_superuser", False):
+        return Agency.objects.all()
+    q = _province_q(_admin_provinces(user))
     official = official_for_user(user)
     if official is not None:
         q |= Q(pk__in=Membership.objects.filter(official=official, active=True,

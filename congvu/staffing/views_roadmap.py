@@ -70,17 +70,23 @@ def _viewable_agency(request, pk) -> Agency:
     return agency
 
 
-def _pickers(user) -> list[Agency]:
-    return list(transfers.visible_agencies(user).order_by("name")[:PICKER_LIMIT])
+def _pickers(user, *, plannable: bool = False) -> list[Agency]:
+    qs = transfers.plannable_agencies(user) if plannable else transfers.visible_agencies(user)
+    return list(qs.order_by("name")[:PICKER_LIMIT])
 
 
-def _refuse(request, exc: DomainError) -> None:
+def _refuse(request, exc: DomainError, *, inline: bool = False) -> str:
+    """403/404 raised; otherwise the message with each field's detail — shown beside the form (`inline`) or
+    as a message after a redirect."""
     if exc.status == 403:
         raise HttpForbidden(exc.message) from exc
     if exc.status == 404:
         raise Http404(exc.message) from exc
     detail = " ".join(v for v in exc.fields.values() if v and v not in exc.message)
-    messages.error(request, f"{exc.message} {detail}".strip())
+    text = f"{exc.message} {detail}".strip()
+    if not inline:
+        messages.error(request, text)
+    return text
 
 
 def _pk_from(request, name: str) -> int | None:
@@ -113,7 +119,7 @@ def roadmap_new(request):
         raise HttpForbidden("Chỉ quản trị hệ thống hoặc quản trị UBND tỉnh được lập lộ trình.")
     values = request.POST if request.method == "POST" else {"agency": request.GET.get("agency", ""), "years": "5",
                                                              "hiring_freeze": "on"}
-    status = 200
+    status, error = 200, ""
     if request.method == "POST":
         post = request.POST
         try:
@@ -124,15 +130,14 @@ def roadmap_new(request):
                 years=_int(post.get("years"), "years", "số năm"), hiring_freeze=post.get("hiring_freeze") == "on",
                 basis=post.get("basis", "")[:400])
         except DomainError as exc:
-            _refuse(request, exc)
+            error = _refuse(request, exc, inline=True)
             status = 400
         else:
             messages.success(request, f"Đã lập lộ trình; {plan.cases.count()} người đến tuổi nghỉ hưu trong thời "
                                       "gian lộ trình được ghi tự động.")
             return redirect("staffing:roadmap_detail", pk=plan.pk)
     return render(request, "staffing/roadmap_new.html", {
-        "v": values, "agencies": [a for a in _pickers(request.user) if transfers.can_plan_for(request.user, a)]},
-        status=status)
+        "v": values, "error": error, "agencies": _pickers(request.user, plannable=True)}, status=status)
 
 
 def _plan(request, pk: int) -> SurplusRoadmap:
@@ -142,7 +147,7 @@ def _plan(request, pk: int) -> SurplusRoadmap:
     return plan
 
 
-def _detail_context(request, plan: SurplusRoadmap, *, case_values=None) -> dict:
+def _detail_context(request, plan: SurplusRoadmap, *, case_values=None, error: str = "") -> dict:
     projection = rm.roadmap_projection(plan)
     start_quota = services.quota_for(plan.agency, on=plan.start_date).quota
     end = rm.roadmap_end(plan) - dt.timedelta(days=1)
@@ -153,9 +158,9 @@ def _detail_context(request, plan: SurplusRoadmap, *, case_values=None) -> dict:
         "chart": charts.projection_chart(projection, start_quota=start_quota,
                                          title=f"Số người đang công tác và biên chế được giao — {plan.title}"),
         "cases": list(plan.cases.select_related("member", "transfer__to_agency").order_by("planned_date", "pk")),
-        "can_plan": can_plan, "cv": case_values or {},
+        "can_plan": can_plan, "cv": case_values or {}, "error": error,
         "members": list(rm.members_in_plan_scope(plan)) if can_plan else [],
-        "targets": [a for a in _pickers(request.user) if a.pk != plan.agency_id] if can_plan else [],
+        "targets": [a for a in _pickers(request.user, plannable=True) if a.pk != plan.agency_id] if can_plan else [],
     }
 
 
@@ -181,11 +186,12 @@ def roadmap_case_add(request, pk: int):
                             note=post.get("note", "")[:400], to_agency=to_agency, reason=post.get("reason", "")[:2100],
                             decision_number=post.get("decision_number", "")[:100])
     except DomainError as exc:
-        _refuse(request, exc)
         if post.get("back") == "suggestions":
+            _refuse(request, exc)
             return redirect("staffing:roadmap_suggestions", pk=plan.pk)
-        return render(request, "staffing/roadmap_detail.html", _detail_context(request, plan, case_values=post),
-                      status=400)
+        error = _refuse(request, exc, inline=True)
+        return render(request, "staffing/roadmap_detail.html",
+                      _detail_context(request, plan, case_values=post, error=error), status=400)
     messages.success(request, f"Đã thêm {member.full_name} vào lộ trình.")
     if post.get("back") == "suggestions":
         return redirect("staffing:roadmap_suggestions", pk=plan.pk)
@@ -250,7 +256,7 @@ def transfer_new(request):
         from_agency = Agency.objects.filter(pk=int(source["agency"][:18])).first()
         if from_agency is not None and not transfers.can_plan_for(request.user, from_agency):
             raise Http404("Không tìm thấy cơ quan.")
-    status = 200
+    status, error = 200, ""
     if request.method == "POST":
         try:
             member = StaffMember.objects.filter(pk=_int(source.get("member"), "member", "người")).first()
@@ -261,7 +267,7 @@ def transfer_new(request):
                 planned_date=parse_vn_date(source.get("planned_date"), field="planned_date", required=True),
                 reason=source.get("reason", "")[:2100], decision_number=source.get("decision_number", "")[:100])
         except DomainError as exc:
-            _refuse(request, exc)
+            error = _refuse(request, exc, inline=True)
             status = 400
         else:
             messages.success(request, f"Đã đề xuất điều động {t.member.full_name} đến {t.to_agency.name}.")
@@ -270,9 +276,9 @@ def transfer_new(request):
     if from_agency is not None:
         members = list(StaffMember.objects.filter(postings__agency=from_agency, postings__valid_to__isnull=True)
                        .order_by("name_folded")[:2000])
-    pickers = [a for a in _pickers(request.user) if transfers.can_plan_for(request.user, a)]
     return render(request, "staffing/transfer_new.html", {
-        "from_agency": from_agency, "members": members, "agencies": pickers, "v": source}, status=status)
+        "from_agency": from_agency, "members": members, "agencies": _pickers(request.user, plannable=True),
+        "v": source, "error": error}, status=status)
 
 
 @login_required
@@ -329,13 +335,13 @@ def budget_page(request):
     return _budget_render(request, agency, year, year_error=year_error)
 
 
-def _budget_render(request, agency, year, *, year_error="", op_values=None, status=200):
+def _budget_render(request, agency, year, *, year_error="", op_values=None, error="", status=200):
     cost = budget.agency_cost(agency=agency, year=year) if agency is not None else None
     return render(request, "staffing/budget_page.html", {
         "agency": agency, "year": year, "year_error": year_error, "cost": cost,
         "rows": _cost_rows(cost) if cost else [], "vnd": vnd,
         "figures": {k: vnd(getattr(cost, k)) for k in ("salaries", "allowances", "operating", "total")} if cost else {},
-        "agencies": _pickers(request.user), "ov": op_values or {},
+        "agencies": _pickers(request.user), "ov": op_values or {}, "error": error,
         "can_plan": agency is not None and transfers.can_plan_for(request.user, agency),
         "reorganisations": list(Reorganisation.objects.filter(successor_agency=agency)) if agency else []},
         status=status)
@@ -354,8 +360,8 @@ def budget_operating(request):
         budget.operating_cost_set(actor=request.user, agency=agency, year=op_year, amount_vnd=amount,
                                   note=post.get("note", "")[:400])
     except DomainError as exc:
-        _refuse(request, exc)
-        return _budget_render(request, agency, year, op_values=post, status=400)
+        error = _refuse(request, exc, inline=True)
+        return _budget_render(request, agency, year, op_values=post, error=error, status=400)
     messages.success(request, f"Đã ghi chi hoạt động năm {op_year}.")
     return redirect(reverse("staffing:budget") + f"?agency={agency.pk}&year={op_year}")
 

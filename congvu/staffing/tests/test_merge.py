@@ -131,6 +131,8 @@ def test_merge_moves_everything_in_one_go(w):
     assert list(first.postings.order_by("valid_from").values_list("agency__name", "position", "valid_to")) == [
         ("UBND xã Quế Phước", "Chủ tịch UBND", last), ("UBND xã Ninh Phước", "Chủ tịch UBND", None)]
     assert StaffPosting.objects.get(member=w["gone"]).agency == w["ag_ninh"]  # history untouched
+    # Each move went through the roster's posting_change (journaled on the old agency's chain).
+    assert JournalEntry.objects.filter(action="staffing.posting_change").count() == 33
     # Logins: same role in the successor, department by code (DC copied into the successor).
     assert sorted(Membership.objects.filter(agency=successor).values_list(
         "official__user__username", "role", "department__code")) == [

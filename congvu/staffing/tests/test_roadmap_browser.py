@@ -4,6 +4,7 @@ down a roadmap, reads the chart and table, proposes the suggested transfer, appr
 import datetime as dt
 import importlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -82,9 +83,8 @@ def test_province_admin_plans_the_surplus_away(reference_data, live_server, brow
     page.click("text=Gợi ý điều động sang đơn vị còn thiếu")
     page.fill("#s-on", "01/03/2020")
     page.locator("form:has(#s-on) button").click()
-    shot(page, "debug-suggestions")
+    page.wait_for_url(re.compile(r"on=01%2F03%2F2020"))
     row = page.locator("tr", has_text="Lê Văn Cường")
-    row.wait_for(timeout=5000)
     assert "UBND xã Quế Lâm" in row.inner_text()
     row.locator("button", has_text="Đề xuất điều động").click()
     page.wait_for_selector("[role=status]")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from congvu.audit.services import journal_record
 from congvu.core.folding import fold_for_index
 from congvu.demo import corpus
+from congvu.demo.dashboard import seed_dashboard_demo
 from congvu.demo.onestop import seed_onestop_demo
 from congvu.demo.rows import TableWriter
 from congvu.demo.staffing import seed_staffing_demo, staffing_logins
@@ -550,6 +551,7 @@ def seed_demo(*, days: int | None = None, years: int = 2, seed: int = 2025, now:
     seed_onestop_demo(district=org.district, communes=org.communes, province=org.province,
                       home_affairs=org.home_affairs, now=now, days=days)
     seed_staffing_demo(org=org, now=now)
+    seed_dashboard_demo(org=org, now=now)  # equipment points, then the roll-ups over everything above
     with connection.cursor() as cursor:  # statistics for the planner, now that the tables are full
         cursor.execute("ANALYZE")
 

@@ -188,14 +188,31 @@ def _issuer(user, scope: Scope, agency_id) -> Agency | None:
     return tops[0] if len(tops) == 1 else None
 
 
-def _figures(keys: list[str], scope: Scope, notes: dict[str, int]) -> list[Figure]:
-    out = []
-    for key in keys:
-        ind = indicators.get(key)
-        r = indicators.compute(key, scope)
-        out.append(Figure(key=key, name=ind.name, unit=ind.unit, formula=ind.formula, period=ind.period,
-                          note=notes[key], value=r.value, numerator=r.numerator, denominator=r.denominator))
-    return out
+def _figure(key: str, result, notes: dict[str, int]) -> Figure:
+    ind = indicators.get(key)
+    return Figure(key=key, name=ind.name, unit=ind.unit, formula=ind.formula, period=ind.period, note=notes[key],
+                  value=result.value, numerator=result.numerator, denominator=result.denominator)
+
+
+def _unit_results(key: str, whole, scope: Scope, units: list[Agency]) -> dict[int, object]:
+    """Each unit's result (the agency alone) for one indicator.
+
+    An indicator broken down by unit already carries, in the breakdown of the whole scope's result, each agency's
+    own value, numerator and denominator (the same sums over that agency's rows); an agency with no row there
+    has the registry's result for no data, which is compute() over no agency. Other indicators (broken down by
+    department or procedure, and the equipment, whose headline counts communes) are computed unit by unit."""
+    ind = indicators.get(key)
+    if ind.breakdown == "unit" and ind.group != "equipment":
+        empty = indicators.compute(key, Scope((), scope.start, scope.end))
+        rows = {r.key: r for r in whole.breakdown}
+        out = {}
+        for unit in units:
+            row = rows.get(str(unit.pk))
+            out[unit.pk] = empty if row is None else indicators.IndicatorResult(
+                value=row.value, numerator=row.numerator if empty.numerator is not None else None,
+                denominator=row.denominator if empty.denominator is not None else None)
+        return out
+    return {unit.pk: indicators.compute(key, Scope((unit.pk,), scope.start, scope.end)) for unit in units}
 
 
 def period_report(user, *, agency=None, date_from=None, date_to=None, today: dt.date | None = None) -> PeriodReport:
@@ -214,10 +231,14 @@ def period_report(user, *, agency=None, date_from=None, date_to=None, today: dt.
     sections = []
     for group, number, title in SECTIONS:
         keys = by_group.get(group, [])
-        section = Section(group=group, number=number, title=title, figures=_figures(keys, scope, notes))
-        for unit in units:
-            section.units.append(UnitRow(agency_id=unit.pk, name=unit.name,
-                                         figures=_figures(keys, Scope((unit.pk,), scope.start, scope.end), notes)))
+        results = {key: indicators.compute(key, scope) for key in keys}
+        section = Section(group=group, number=number, title=title,
+                          figures=[_figure(key, results[key], notes) for key in keys])
+        if units:
+            per_unit = {key: _unit_results(key, results[key], scope, units) for key in keys}
+            section.units = [UnitRow(agency_id=unit.pk, name=unit.name,
+                                     figures=[_figure(key, per_unit[key][unit.pk], notes) for key in keys])
+                             for unit in units]
         sections.append(section)
     issuer_name = issuer.name if issuer else "Các cơ quan, đơn vị"
     what = f"của {issuer_name}" + (" và các cơ quan, đơn vị trực thuộc" if whole and issuer else "")
@@ -247,7 +268,7 @@ FONT = "DejaVuSerifCondensed"
 
 
 def report_pdf(report: PeriodReport) -> bytes:
-    """A4 portrait; the per-unit tables of a whole-deployment report go on landscape pages."""
+    """A4 portrait, Decree 30 margins; a page number at the foot of every page."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 

@@ -331,3 +331,14 @@ def test_superuser_whole_deployment(deployment, superuser, other_agency):
     assert report.issuer is None and report.issuer_name == "Các cơ quan, đơn vị"
     assert report.subtitle.startswith("Tình hình hoạt động của 5 cơ quan, đơn vị từ ngày 02/03/2025")
     assert report.figure("documents_incoming").value == 20
+
+
+def test_page_without_parameters_is_this_month_of_everything_the_user_sees(deployment, leader):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    r = login(leader).get("/dashboard/reports/")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert f"từ ngày {today.replace(day=1):%d/%m/%Y} đến ngày {today:%d/%m/%Y}" in html
+    assert "và các cơ quan, đơn vị trực thuộc" in html and "Tải PDF" in html

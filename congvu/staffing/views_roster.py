@@ -280,9 +280,11 @@ def _report_scope(request) -> dict:
     agency_param = request.GET.get("agency")
     admin_codes = services._admin_provinces(request.user)
     is_super = getattr(request.user, "is_superuser", False)
-    provinces = selectors.provinces(on)
-    if not is_super:
-        provinces = [p for p in provinces if p.code in admin_codes]
+    in_force = selectors.provinces(on)
+    provinces = [(p.code, p.name) for p in in_force if is_super or p.code in admin_codes]
+    # a province admin's own code even when no province unit of that code is in force on the date (e.g. 49
+    # Quảng Nam after 07/2025): the agencies whose province_code is the code are still reported
+    provinces += [(code, f"Tỉnh mã {code}") for code in sorted(admin_codes) if code not in {c for c, _ in provinces}]
     ctx = {"on": on, "date_error": date_error, "province": province, "agency": None, "provinces": provinces,
            "agencies": viewable_agencies(request.user), "report": None}
     if agency_param:
@@ -296,7 +298,7 @@ def _report_scope(request) -> dict:
     elif province:
         if not reports.can_view_province_report(request.user, province):
             raise HttpForbidden("Chỉ quản trị hệ thống hoặc quản trị UBND tỉnh được xem báo cáo biên chế của tỉnh.")
-        name = next((p.name for p in selectors.provinces(on) if p.code == province), f"Tỉnh mã {province}")
+        name = next((p.name for p in in_force if p.code == province), f"Tỉnh mã {province}")
         ctx["report"] = reports.staffing_report(agencies=reports.province_agencies(province, on), on=on)
         ctx["title"] = f"{name} — ngày {format_vn_date(on)}"
         ctx["query"] = urlencode({"province": province, "on": format_vn_date(on)})

@@ -119,3 +119,10 @@ def test_who_may_see(world, other_province_admin, clerk):
     assert login(world["admin"]).get(url, {"agency": 999999}).status_code == 404
     assert login(clerk).get(url).status_code == 200  # the empty form, nothing to choose
     assert login(world["admin"]).get(url, {"agency": world["ninh_phuoc"].pk, "on": "xx"}).status_code == 200
+
+
+def test_the_form_offers_the_admins_province_even_after_it_ended(world, province_admin):
+    html = login(province_admin).get(reverse("staffing:report"), {"on": "01/06/2020"}).content.decode()
+    assert '<option value="49">Tỉnh Quảng Nam (49)</option>' in html
+    html = login(province_admin).get(reverse("staffing:report"), {"on": "01/01/2026"}).content.decode()
+    assert '<option value="49">Tỉnh mã 49 (49)</option>' in html

@@ -144,6 +144,7 @@ class Spec:
     cells: Callable  # (obj) -> Item
     count_of: str = "value"  # which part of the figure this list explains: value | denominator | numerator | none
     label: str = ""  # what the list is, beside the count
+    breakdown_agencies: bool = False  # the figure counts only the agencies of its breakdown rows
 
 
 # --- documents (metrics.document_flows) ------------------------------------------------------------------------
@@ -495,7 +496,8 @@ def _spec_table() -> dict[str, Spec]:
                                label="người đang làm việc (biên chế được giao là chỉ tiêu, không phải danh sách)"),
         "staffing_in_post": Spec("người", STAFF_COLUMNS, _staff, _staff_item),
         "staffing_surplus": Spec("người", STAFF_COLUMNS, _staff, _staff_item, count_of="numerator",
-                                 label="người đang làm việc"),
+                                 label="người đang làm việc ở các cơ quan đã có biên chế được giao",
+                                 breakdown_agencies=True),
         "exchange_sent": Spec("văn bản", EXCHANGE_COLUMNS, _sent, _exchange_item),
         "exchange_received": Spec("văn bản", EXCHANGE_COLUMNS, _received_items, _exchange_item),
         "exchange_waiting": Spec("văn bản", EXCHANGE_COLUMNS, _waiting, _exchange_item),
@@ -547,6 +549,9 @@ def items_for(user, key: str, scope: Scope, *, dimension: str = "", page: int = 
     if spec is None:
         return ItemsPage([], 0, False)
     figure, dim_label = _figure(spec, result, dimension)
+    if spec.breakdown_agencies and not dimension:
+        counted = {int(r.key) for r in result.breakdown if str(r.key).isdigit()}
+        scope = Scope(tuple(a for a in scope.agency_ids if a in counted), scope.start, scope.end)
     qs = spec.rows(user, scope, dimension)
     if qs is None:
         return ItemsPage([], 0, False, list(spec.columns), figure, figure or 0, spec.noun, spec.label, dim_label)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from congvu.core.folding import vi_sort_key
 from congvu.org.models import Agency
 from congvu.staffing import services
 from congvu.staffing.models import (
@@ -244,7 +245,7 @@ def in_post_counts(agency_ids, on: dt.date) -> dict[tuple[int, str], int]:
 
 def staffing_report(*, agencies, on: dt.date) -> StaffingReport:
     """Quota, in post and surplus (+) or vacancy (−) by category for each agency on `on`, with totals."""
-    agencies = sorted({a.pk: a for a in agencies}.values(), key=lambda a: (a.name, a.pk))
+    agencies = sorted({a.pk: a for a in agencies}.values(), key=lambda a: (vi_sort_key(a.name), a.pk))
     quotas = quotas_for(agencies, on=on)
     counts = in_post_counts([a.pk for a in agencies], on)
     report = StaffingReport(on=on, totals={c: CategoryTotal(category=c) for c in CATEGORIES})
@@ -279,7 +280,8 @@ def _active_on(day: dt.date) -> Q:
 
 
 def province_agencies(province_code: str, on: dt.date) -> list[Agency]:
-    """Agencies in the province with this code on `on` (see the module docstring for the rule)."""
+    """Agencies in the province with this code on `on` (see the module docstring for the rule), in Vietnamese
+    alphabetical order."""
     province_level = list(PROVINCE_LEVEL)
     linked = (UnitAgency.objects.filter(_covering(on), _covering(on, "unit__"))
               .filter(Q(unit__code=province_code, unit__unit_type__in=province_level)
@@ -287,8 +289,8 @@ def province_agencies(province_code: str, on: dt.date) -> list[Agency]:
                       | Q(unit__parent__parent__code=province_code,
                           unit__parent__parent__unit_type__in=province_level))
               .values("agency_id"))
-    return list(Agency.objects.filter(_active_on(on)).filter(Q(pk__in=linked) | Q(province_code=province_code))
-                .order_by("name", "pk"))
+    found = Agency.objects.filter(_active_on(on)).filter(Q(pk__in=linked) | Q(province_code=province_code))
+    return sorted(found, key=lambda a: (vi_sort_key(a.name), a.pk))
 
 
 def can_view_province_report(user, province_code: str) -> bool:
@@ -303,7 +305,7 @@ def vacancies(*, province_code: str, on: dt.date,
     """Agencies of the province with fewer people in post than their quota on `on`, biggest vacancy first."""
     report = staffing_report(agencies=province_agencies(province_code, on), on=on)
     found = [(line.agency, line.vacancy) for line in report.lines if line.category == category and line.vacancy > 0]
-    return sorted(found, key=lambda pair: (-pair[1], pair[0].name, pair[0].pk))
+    return sorted(found, key=lambda pair: (-pair[1], vi_sort_key(pair[0].name), pair[0].pk))
 
 
 def surplus_of(agency: Agency, *, on: dt.date, category: str = StaffCategory.CADRE_CIVIL) -> int | None:

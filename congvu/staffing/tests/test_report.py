@@ -177,3 +177,13 @@ def test_province_report_totals_and_vacancies(seed):
     assert [line.agency.name for line in rep.without_quota] == ["UBND huyện Nông Sơn"] * 2
     assert report.vacancies(province_code="49", on=on) == [(que_lam, 4)]
     assert report.vacancies(province_code="49", on=on, category=PART) == [(que_lam, 10), (seed["agency"], 3)]
+
+
+def test_agencies_in_vietnamese_alphabetical_order(db):
+    for name in ("UBND xã Bình An", "UBND xã Ấn Sơn", "UBND xã Ân Hảo", "UBND xã An Hòa"):
+        make_agency(name=name, kind=AgencyKind.COMMUNE_PC, province_code="77")
+    found = report.province_agencies("77", D(2024, 1, 1))
+    # a < ă < â < b; Python's code-point order would put "Ấn", "Ân" after "Bình"
+    assert [a.name for a in found] == ["UBND xã An Hòa", "UBND xã Ân Hảo", "UBND xã Ấn Sơn", "UBND xã Bình An"]
+    assert [r.agency.name for r in report.staffing_report(agencies=reversed(found), on=D(2024, 1, 1)).rows] == [
+        a.name for a in found]

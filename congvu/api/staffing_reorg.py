@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from congvu.api.schemas import CREATE_ERRORS, MAX_ID, StrictIn
+from congvu.api.schemas import CREATE_ERRORS, MAX_ID, Id, StrictIn
 from congvu.core.dates import parse_vn_date
 from congvu.staffing import reorg
 from congvu.staffing.models import Numbering, UnitClass
@@ -21,7 +21,7 @@ UnitClassCode = Literal[tuple(UnitClass.values)]  # type: ignore[valid-type]
 
 
 class MergeIn(StrictIn):
-    unit_ids: list[int] = Field(..., max_length=50, description="Id các đơn vị hành chính hợp nhất (ít nhất hai).")
+    unit_ids: list[Id] = Field(..., max_length=50, description="Id các đơn vị hành chính hợp nhất (ít nhất hai).")
     name: str = Field(..., max_length=200, description="Tên đơn vị mới, ví dụ “Xã Ninh Phước”.")
     code: str = Field(..., max_length=10, description="Mã đơn vị mới (có thể dùng lại mã của một đơn vị cũ).")
     unit_type: str = Field(..., max_length=20, description="commune, ward, special_zone hoặc district.")

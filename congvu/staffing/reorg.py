@@ -132,6 +132,11 @@ class MergePreview:
         }
 
 
+def _text(value, limit: int) -> str:
+    """NFC text without control characters (a NUL byte never reaches the database), trimmed to `limit`."""
+    return "".join(ch for ch in nfc(str(value or "")) if ch >= " " and ch != "\x7f").strip()[:limit]
+
+
 def _vn(day: dt.date | None) -> str:
     return format_vn_date(day) if day else "nay"
 
@@ -315,8 +320,8 @@ def _check(actor, plan: MergePlan) -> _Checked:
         parent = units[0].parent
     else:
         parent = next(iter(provinces.values())) if len(provinces) == 1 else units[0].parent
-    name = nfc(plan.name or "").strip()[:200]
-    code = (plan.code or "").strip()
+    name = _text(plan.name, 200)
+    code = _text(plan.code, 20)
     if not name:
         fields["name"] = "Nhập tên đơn vị mới, ví dụ Xã Ninh Phước."
     if not code or len(code) > 10 or not code.isalnum():
@@ -334,7 +339,7 @@ def _check(actor, plan: MergePlan) -> _Checked:
         fields["unit_class"] = "Phân loại không hợp lệ."
     elif unit_class == UnitClass.SPECIAL and plan.unit_type in (UnitType.COMMUNE, UnitType.TOWNSHIP):
         fields["unit_class"] = "Xã không có loại đặc biệt."
-    resolution = nfc(plan.resolution or "").strip()[:300]
+    resolution = _text(plan.resolution, 300)
     if not resolution:
         fields["resolution"] = "Nhập nghị quyết sắp xếp, ví dụ NQ 1683/NQ-UBTVQH15."
     if plan.numbering not in Numbering.values:
@@ -357,9 +362,9 @@ def _check(actor, plan: MergePlan) -> _Checked:
             fields["successor_agency_id"] = ("Cơ quan kế thừa phải là một trong các cơ quan của đơn vị được hợp "
                                              "nhất; hoặc để trống để tạo cơ quan mới.")
     else:
-        new_name = nfc(plan.new_agency_name or "").strip()[:200]
-        new_notation = nfc(plan.new_agency_notation or "").strip()[:20]
-        new_identifier = (plan.new_agency_identifier or "").strip().upper()
+        new_name = _text(plan.new_agency_name, 200)
+        new_notation = _text(plan.new_agency_notation, 20)
+        new_identifier = _text(plan.new_agency_identifier, 20).upper()
         if not new_name:
             fields["new_agency_name"] = "Nhập tên cơ quan mới, ví dụ UBND xã Ninh Phước."
         if not new_notation:
@@ -753,7 +758,7 @@ def merge_candidates(*, user, q: str, day: dt.date, limit: int = 50) -> list[Adm
     from congvu.staffing.selectors import units_in_force
 
     qs = units_in_force(day).filter(unit_type__in=list(COMMUNE_LEVEL | DISTRICT_LEVEL)).select_related("parent")
-    words = fold(q).split()
+    words = fold(_text(q, 100)).split()
     if not words:
         return []
     for word in words:

@@ -166,3 +166,24 @@ def test_command_preview_and_run(w, capsys):
     out = capsys.readouterr().out
     assert "Biên chế 21, có mặt 33, dôi dư 12." in out
     assert Reorganisation.objects.count() == 1
+
+
+def test_garbage_never_reaches_the_database(w):
+    """NUL bytes and absurd ids are answered with a message (no 500 on PostgreSQL), nothing changed; control
+    characters are dropped from texts that are otherwise fine."""
+    c = _client(w["admin"])
+    before = snapshot()
+    nul = {k: "a\x00b" for k in ("name", "code", "resolution", "new_agency_name", "new_agency_notation",
+                                  "new_agency_identifier", "effective_date", "unit_class", "unit_type", "numbering")}
+    for confirm in ("", "1"):
+        assert c.post(reverse("staffing:merge_preview"), _form(w, confirm=confirm, **nul)).status_code == 400
+    assert c.post(reverse("staffing:merge_new"), {"q": "qu\x00e", "units": ["1" * 30]}).status_code == 200
+    for path in ("merge/preview", "merge"):
+        assert _api(w["admin"], path, _json(w, unit_ids=[2**70, 1])).status_code == 422
+        assert _api(w["admin"], path, _json(w, name="\x00")).status_code == 400
+    assert snapshot() == before
+    response = c.post(reverse("staffing:merge_preview"), _form(w, confirm="1", name="Xã\x00 Ninh Phước",
+                                                               resolution="NQ\x00 814"))
+    assert response.status_code == 302
+    r = Reorganisation.objects.get()
+    assert (r.successor_unit.name, r.resolution) == ("Xã Ninh Phước", "NQ 814")

@@ -9,19 +9,20 @@ dimensions; flow metrics ("received on day D") are summed over the days of the p
 ("overdue at the end of day D") are read on the last day of the period (today when the period runs to today).
 """
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db import connection
 from django.utils import timezone
 
 from congvu.core.errors import NotFound
 from congvu.dashboard import metrics as m
 from congvu.dashboard.access import Scope
-from congvu.dashboard.models import DailyFigure, MonthlyFigure, RollupState
+from congvu.dashboard.models import RollupState
 
 MONTHLY_AFTER_DAYS = 92  # a longer period is charted per month
 
@@ -68,31 +69,18 @@ def _monthly(scope: Scope) -> bool:
     return scope.days > MONTHLY_AFTER_DAYS
 
 
-def _bucket(day: date, monthly: bool) -> date:
-    return day.replace(day=1) if monthly else day
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _buckets(scope: Scope) -> list[date]:
-    monthly = _monthly(scope)
-    out: list[date] = []
-    d = scope.start
-    while d <= scope.end:
-        b = _bucket(d, monthly)
-        if not out or out[-1] != b:
-            out.append(b)
-        d += timedelta(days=1)
+    if not _monthly(scope):
+        return [scope.start + timedelta(days=i) for i in range(scope.days)]
+    out, b = [], scope.start.replace(day=1)
+    while b <= scope.end:
+        out.append(b)
+        b = _next_month(b)
     return out
-
-
-def _agencies(qs, scope: Scope):
-    if len(scope.agency_ids) == 1:
-        return qs.filter(agency_id=scope.agency_ids[0])
-    return qs.filter(agency_id__in=scope.agency_ids)
-
-
-def _dims(qs, by: str):
-    """Rows holding totals (dimension "") for series and unit breakdowns; the split rows otherwise."""
-    return qs.exclude(dimension="") if by in ("department", "procedure") else qs.filter(dimension="")
 
 
 def _parts(scope: Scope) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
@@ -110,86 +98,159 @@ def _parts(scope: Scope) -> tuple[list[tuple[date, date]], tuple[date, date] | N
     return daily, (first_full, last_full_end - timedelta(days=1))
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+# Small, slowly changing facts are kept a few seconds per process: the number of agencies (a scope of all of
+# them reads without a list of ids), the last snapshot day, the labels of agencies, departments, procedures.
+_CACHE: dict[str, tuple[float, object]] = {}
+CACHE_SECONDS = 5.0
+
+
+def _cached(key: str, load):
+    now = time.monotonic()
+    hit = _CACHE.get(key)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    value = load()
+    _CACHE[key] = (now, value)
+    return value
+
+
+def cache_clear() -> None:
+    _CACHE.clear()
+
+
+def _agency_count() -> int:
+    from congvu.org.models import Agency
+
+    return _cached("agencies", lambda: Agency.objects.count())
 
 
 def snapshot_day(scope: Scope) -> date:
     """The day whose snapshot describes the end of the period: its last day, or the last refreshed day."""
-    last = RollupState.objects.filter(key=m.SNAPSHOT_STATE_KEY).values_list("last_entry_id", flat=True).first()
+    last = _cached("snapshot_day", lambda: RollupState.objects.filter(key=m.SNAPSHOT_STATE_KEY)
+                   .values_list("last_entry_id", flat=True).first())
     today = timezone.localdate()
     latest = date.fromordinal(last) if last else today
     return min(scope.end, latest, today)
 
 
-def _flow_rows(metrics: list[str], scope: Scope, by: str, col: str, *, whole_months: bool):
-    """(metric, col value, day or month, sum) over the period; whole months read from MonthlyFigure."""
-    if whole_months:
-        daily, months = _parts(scope)
-    else:
-        daily, months = [(scope.start, scope.end)], None
-    for lo, hi in daily:
-        qs = _dims(_agencies(DailyFigure.objects.filter(metric__in=metrics, day__gte=lo, day__lte=hi), scope), by)
-        yield from qs.values("metric", col).annotate(v=Sum("value")).values_list("metric", col, "v").order_by()
-    if months:
-        qs = _dims(_agencies(MonthlyFigure.objects.filter(metric__in=metrics, month__gte=months[0],
-                                                          month__lte=months[1]), scope), by)
-        month_col = "month" if col == "day" else col
-        yield from (qs.values("metric", month_col).annotate(v=Sum("value"))
-                    .values_list("metric", month_col, "v").order_by())
+def _as_date(value) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
-def flow_series(metrics: list[str], scope: Scope) -> dict[str, dict[date, int]]:
-    """metric → bucket (day, or month when the period is long) → total over the scope's agencies."""
+class _Sql:
+    """One statement of UNION ALL parts over the roll-up tables (raw SQL: an indicator is one round trip)."""
+
+    def __init__(self, scope: Scope, metrics: list[str]):
+        self.parts: list[str] = []
+        self.params: list = []
+        self.metrics = metrics
+        if len(scope.agency_ids) == 1:
+            self.agencies, self.agency_params = " AND agency_id = %s", [scope.agency_ids[0]]
+        elif len(scope.agency_ids) >= 50 and len(scope.agency_ids) == _agency_count():
+            self.agencies, self.agency_params = "", []  # the whole deployment
+        else:
+            self.agencies = f" AND agency_id IN ({', '.join(['%s'] * len(scope.agency_ids))})"
+            self.agency_params = list(scope.agency_ids)
+
+    def add(self, tag: str, table: str, date_col: str, lo: date, hi: date, by: str, group: str,
+            *, exact_day: bool = False) -> None:
+        """Sum of the values by (metric, group) where group is the date column, agency_id or dimension."""
+        dims = "dimension > ''" if by in ("department", "procedure") else "dimension = ''"
+        marks = ", ".join(["%s"] * len(self.metrics))
+        when = f"{date_col} = %s" if exact_day else f"{date_col} >= %s AND {date_col} <= %s"
+        self.parts.append(
+            f"SELECT '{tag}', metric, CAST({group} AS TEXT), SUM(value) FROM dashboard_{table} "
+            f"WHERE metric IN ({marks}) "
+            f"AND {dims} AND {when}{self.agencies} GROUP BY metric, {group}")
+        self.params += [*self.metrics, lo] + ([] if exact_day else [hi]) + self.agency_params
+
+    def add_days(self, tag: str, days: list[date], by: str, group: str) -> None:
+        dims = "dimension > ''" if by in ("department", "procedure") else "dimension = ''"
+        marks = ", ".join(["%s"] * len(self.metrics))
+        day_marks = ", ".join(["%s"] * len(days))
+        self.parts.append(
+            f"SELECT '{tag}', metric, CAST({group} AS TEXT), SUM(value) FROM dashboard_dailyfigure "
+            f"WHERE metric IN ({marks}) "
+            f"AND {dims} AND day IN ({day_marks}){self.agencies} GROUP BY metric, {group}")
+        self.params += [*self.metrics, *days, *self.agency_params]
+
+    def run(self) -> list[tuple]:
+        if not self.parts:
+            return []
+        with connection.cursor() as cur:
+            cur.execute(" UNION ALL ".join(self.parts), self.params)
+            return cur.fetchall()
+
+
+def _group_col(by: str) -> str:
+    return "agency_id" if by == "unit" else "dimension"
+
+
+def flows(metrics: list[str], scope: Scope, by: str) -> tuple[dict, dict]:
+    """(metric → bucket → sum, metric → group key → sum) over the period, in one statement. Buckets are days, or
+    months when the period is long; whole months are read from MonthlyFigure, the days at the ends from
+    DailyFigure. Group keys (text): agency ids for "unit", dimensions for "department" / "procedure"."""
     monthly = _monthly(scope)
-    out: dict[str, dict[date, int]] = {k: defaultdict(int) for k in metrics}
-    for metric, day, v in _flow_rows(metrics, scope, "", "day", whole_months=monthly):
-        out[metric][_bucket(day, monthly)] += int(v or 0)
-    return out
+    sql = _Sql(scope, metrics)
+    daily, months = _parts(scope)
+    if not monthly:  # a series per day reads every day of the period
+        sql.add("s", "dailyfigure", "day", scope.start, scope.end, "", "day")
+    for lo, hi in daily:
+        if monthly:
+            sql.add("s", "dailyfigure", "day", lo, hi, "", "day")
+        if by:
+            sql.add("g", "dailyfigure", "day", lo, hi, by, _group_col(by))
+    if months:
+        if monthly:
+            sql.add("s", "monthlyfigure", "month", months[0], months[1], "", "month")
+        if by:
+            sql.add("g", "monthlyfigure", "month", months[0], months[1], by, _group_col(by))
+    series: dict[str, dict[date, int]] = {k: defaultdict(int) for k in metrics}
+    groups: dict[str, dict[str, int]] = {k: defaultdict(int) for k in metrics}
+    for tag, metric, key, v in sql.run():
+        if tag == "s":
+            day = _as_date(key)
+            series[metric][day.replace(day=1) if monthly else day] += int(v or 0)
+        else:
+            groups[metric][str(key)] += int(v or 0)
+    return series, groups
 
 
-def flow_by(metrics: list[str], scope: Scope, by: str) -> dict[str, dict[str, int]]:
-    """metric → group key (agency id or dimension, as text) → sum over the period."""
-    col = "agency_id" if by == "unit" else "dimension"
-    out: dict[str, dict[str, int]] = {k: defaultdict(int) for k in metrics}
-    for metric, key, v in _flow_rows(metrics, scope, by, col, whole_months=True):
-        out[metric][str(key)] += int(v or 0)
-    return out
-
-
-def snapshot_series(metrics: list[str], scope: Scope) -> dict[str, dict[date, int]]:
-    """metric → bucket → the snapshot at the end of the bucket (the month's last day when monthly)."""
+def snapshots(metrics: list[str], scope: Scope, by: str) -> tuple[dict, dict, dict]:
+    """(metric → bucket → the snapshot at the end of the bucket, metric → group key → value at the end of the
+    period, metric → total at the end of the period), in one statement."""
     monthly = _monthly(scope)
     last = snapshot_day(scope)
-    out: dict[str, dict[date, int]] = {k: {} for k in metrics}
+    series: dict[str, dict[date, int]] = {k: {} for k in metrics}
+    groups: dict[str, dict[str, int]] = {k: defaultdict(int) for k in metrics}
+    totals: dict[str, int] = dict.fromkeys(metrics, 0)
     if last < scope.start:
-        return out
+        return series, groups, totals
     buckets = _buckets(Scope(scope.agency_ids, scope.start, last))
     ends = {b: (min(_next_month(b) - timedelta(days=1), last) if monthly else b) for b in buckets}
-    qs = _agencies(DailyFigure.objects.filter(metric__in=metrics, dimension=""), scope)
+    sql = _Sql(scope, metrics)
     if monthly:
-        qs = qs.filter(day__in=sorted(set(ends.values())))
+        sql.add_days("s", sorted(set(ends.values())), "", "day")
     else:
-        qs = qs.filter(day__gte=scope.start, day__lte=last)
+        sql.add("s", "dailyfigure", "day", scope.start, last, "", "day")
+    if by and by != "unit":
+        sql.add("g", "dailyfigure", "day", last, last, by, _group_col(by), exact_day=True)
+    sql.add("u", "dailyfigure", "day", last, last, "unit", "agency_id", exact_day=True)
     per_day: dict[str, dict[date, int]] = {k: {} for k in metrics}
-    for metric, day, v in qs.values("metric", "day").annotate(v=Sum("value")).values_list("metric", "day", "v") \
-            .order_by():
-        per_day[metric][day] = int(v or 0)
+    for tag, metric, key, v in sql.run():
+        if tag == "s":
+            per_day[metric][_as_date(key)] = int(v or 0)
+        else:
+            if tag == "u":
+                totals[metric] += int(v or 0)
+            if tag == "g" or by == "unit":
+                groups[metric][str(key)] += int(v or 0)
     for metric in metrics:
         for b in buckets:
-            out[metric][b] = per_day[metric].get(ends[b], 0)
-    return out
-
-
-def snapshot_by(metrics: list[str], scope: Scope, by: str) -> dict[str, dict[str, int]]:
-    col = "agency_id" if by == "unit" else "dimension"
-    day = snapshot_day(scope)
-    out: dict[str, dict[str, int]] = {k: defaultdict(int) for k in metrics}
-    qs = _dims(_agencies(DailyFigure.objects.filter(metric__in=metrics, day=day), scope), by)
-    for metric, key, v in qs.values("metric", col).annotate(v=Sum("value")).values_list("metric", col, "v") \
-            .order_by():
-        out[metric][str(key)] += int(v or 0)
-    return out
+            series[metric][b] = per_day[metric].get(ends[b], 0)
+    return series, groups, totals
 
 
 def _series_list(scope: Scope, values: dict[date, object], *, snapshot: bool = False) -> list[tuple[date, object]]:
@@ -213,30 +274,33 @@ def ratio(num: int, den: int, *, percent: bool = True, places: str = "0.1", scal
 
 # --- labels for breakdown rows -------------------------------------------------------------------------------
 
-def _labels(by: str, keys) -> dict[str, str]:
-    keys = [k for k in keys]
+def _all_labels(by: str) -> dict[str, str]:
     if by == "unit":
         from congvu.org.models import Agency
 
-        ids = [int(k) for k in keys if str(k).isdigit()]
-        return {str(pk): (short or name) for pk, name, short in
-                Agency.objects.filter(pk__in=ids).values_list("pk", "name", "short_name")}
+        return {str(pk): (short or name) for pk, name, short in Agency.objects.values_list("pk", "name", "short_name")}
     if by == "department":
         from congvu.org.models import Department
 
-        ids = [int(k) for k in keys if str(k).isdigit()]
         labels = {str(pk): f"{name} ({short or agency})" for pk, name, short, agency in
-                  Department.objects.filter(pk__in=ids).values_list(
-                      "pk", "name", "agency__short_name", "agency__name")}
+                  Department.objects.values_list("pk", "name", "agency__short_name", "agency__name")}
         labels[m.NO_DEPARTMENT] = "Chưa giao phòng, ban"
         return labels
     if by == "procedure":
         from congvu.onestop.models import Procedure
 
-        labels = dict(Procedure.objects.filter(local_code__in=keys).values_list("local_code", "name"))
+        labels = dict(Procedure.objects.values_list("local_code", "name"))
         labels[m.NO_PROCEDURE] = "Không rõ thủ tục"
         return labels
     return {}
+
+
+def _labels(by: str, keys) -> dict[str, str]:
+    labels = _cached(f"labels:{by}", lambda: _all_labels(by))
+    if any(k not in labels for k in keys):  # something new since the labels were read
+        _CACHE.pop(f"labels:{by}", None)
+        labels = _cached(f"labels:{by}", lambda: _all_labels(by))
+    return labels
 
 
 def _rows(by: str, values: dict[str, int], *, largest_first: bool = True) -> list[Row]:
@@ -267,11 +331,11 @@ def count_flow(metric: str, by: str) -> Callable[[Scope], IndicatorResult]:
     """Sum of a flow metric over the days of the period."""
 
     def compute(scope: Scope) -> IndicatorResult:
-        series = flow_series([metric], scope)[metric]
-        total = sum(series.values())
-        breakdown = _rows(by, flow_by([metric], scope, by)[metric]) if by else []
+        series, groups = flows([metric], scope, by)
+        total = sum(series[metric].values())
+        breakdown = _rows(by, groups[metric]) if by else []
         return IndicatorResult(value=total, numerator=None, denominator=None,
-                               series=_series_list(scope, series), breakdown=breakdown)
+                               series=_series_list(scope, series[metric]), breakdown=breakdown)
 
     return compute
 
@@ -280,11 +344,10 @@ def count_snapshot(metric: str, by: str) -> Callable[[Scope], IndicatorResult]:
     """A snapshot metric read at the end of the period (series: the snapshot at the end of each day/month)."""
 
     def compute(scope: Scope) -> IndicatorResult:
-        series = snapshot_series([metric], scope)[metric]
-        total = sum(snapshot_by([metric], scope, "unit")[metric].values())
-        breakdown = _rows(by, snapshot_by([metric], scope, by)[metric]) if by else []
-        return IndicatorResult(value=total, numerator=None, denominator=None,
-                               series=_series_list(scope, series, snapshot=True), breakdown=breakdown)
+        series, groups, totals = snapshots([metric], scope, by)
+        breakdown = _rows(by, groups[metric]) if by else []
+        return IndicatorResult(value=totals[metric], numerator=None, denominator=None,
+                               series=_series_list(scope, series[metric], snapshot=True), breakdown=breakdown)
 
     return compute
 
@@ -295,32 +358,23 @@ def ratio_flow(num_metrics: list[str], den_metrics: list[str], by: str, *, perce
     With a scale (minutes → days) the numerator is not an item count and is left out (None)."""
     metrics = sorted(set(num_metrics) | set(den_metrics))
 
+    def add_up(data: dict, keys: list[str]) -> dict:
+        out: dict = defaultdict(int)
+        for k in keys:
+            for b, v in data[k].items():
+                out[b] += v
+        return out
+
     def compute(scope: Scope) -> IndicatorResult:
-        s = flow_series(metrics, scope)
-        num_s: dict[date, int] = defaultdict(int)
-        den_s: dict[date, int] = defaultdict(int)
-        for k in num_metrics:
-            for b, v in s[k].items():
-                num_s[b] += v
-        for k in den_metrics:
-            for b, v in s[k].items():
-                den_s[b] += v
+        s, g = flows(metrics, scope, by)
+        num_s, den_s = add_up(s, num_metrics), add_up(s, den_metrics)
         num, den = sum(num_s.values()), sum(den_s.values())
         series = {b: ratio(num_s.get(b, 0), d, percent=percent, places=places, scale=scale)
                   for b, d in den_s.items()}
         breakdown: list[Row] = []
         if by:
-            g = flow_by(metrics, scope, by)
-            num_g: dict[str, int] = defaultdict(int)
-            den_g: dict[str, int] = defaultdict(int)
-            for k in num_metrics:
-                for key, v in g[k].items():
-                    num_g[key] += v
-            for k in den_metrics:
-                for key, v in g[k].items():
-                    den_g[key] += v
-            breakdown = _ratio_rows(by, num_g, den_g, percent=percent, places=places, worst_low=worst_low,
-                                    scale=scale)
+            breakdown = _ratio_rows(by, add_up(g, num_metrics), add_up(g, den_metrics), percent=percent,
+                                    places=places, worst_low=worst_low, scale=scale)
         return IndicatorResult(value=ratio(num, den, percent=percent, places=places, scale=scale),
                                numerator=num if scale == 1 else None, denominator=den,
                                series=[(b, series.get(b)) for b in _buckets(scope)], breakdown=breakdown)
@@ -329,12 +383,11 @@ def ratio_flow(num_metrics: list[str], den_metrics: list[str], by: str, *, perce
 
 
 def staffing_surplus(scope: Scope) -> IndicatorResult:
-    """In post minus quota, per agency, at the end of the period."""
+    """In post minus quota, per agency whose quota is known, at the end of the period."""
     metrics = [m.STAFF_IN_POST, m.STAFF_QUOTA]
-    s = snapshot_series(metrics, scope)
+    s, g, _ = snapshots(metrics, scope, "unit")
     series = {b: s[m.STAFF_IN_POST].get(b, 0) - s[m.STAFF_QUOTA].get(b, 0) for b in s[m.STAFF_QUOTA].keys()
               | s[m.STAFF_IN_POST].keys()}
-    g = snapshot_by(metrics, scope, "unit")
     keys = set(g[m.STAFF_QUOTA])  # agencies whose quota is known
     labels = _labels("unit", keys)
     rows = []

@@ -47,6 +47,12 @@ SNAPSHOT_WINDOW = 62  # days of snapshots computed (and held in memory) at once 
 CATCH_UP_DAYS = 366  # refresh: at most this many ended days of snapshots caught up after a long pause
 
 
+def _forget_cached() -> None:
+    from congvu.dashboard.indicators import cache_clear
+
+    cache_clear()
+
+
 def relevant(action: str) -> bool:
     return action.startswith(RELEVANT_PREFIXES) and action not in IGNORED_ACTIONS
 
@@ -201,6 +207,7 @@ def refresh(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict:
         snap.save(update_fields=["last_entry_id", "updated_at"])
         state.last_entry_id = last
         state.save(update_fields=["last_entry_id", "updated_at"])
+    _forget_cached()
     more = len(rows) >= batch
     return {"entries": entries, "buckets": buckets_n, "snapshot_days": len(days), "more": more, "rebuilt": False}
 
@@ -267,5 +274,6 @@ def rebuild(start: dt.date | None = None, end: dt.date | None = None, agency_ids
             snap = _state(m.SNAPSHOT_STATE_KEY)
             snap.last_entry_id = today.toordinal()
             snap.save(update_fields=["last_entry_id", "updated_at"])
+    _forget_cached()
     return {"start": start, "end": end, "agencies": len(ids), "flow_rows": written,
             "rows": DailyFigure.objects.filter(day__gte=start, day__lte=end).count()}

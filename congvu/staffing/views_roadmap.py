@@ -5,6 +5,7 @@ its province, and the agency's own leaders and agency admins (transfers.can_view
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -170,6 +171,12 @@ def roadmap_detail(request, pk: int):
     return render(request, "staffing/roadmap_detail.html", _detail_context(request, plan))
 
 
+def _back_to_suggestions(plan: SurplusRoadmap, post):
+    url = reverse("staffing:roadmap_suggestions", args=[plan.pk])
+    on = (post.get("on") or "")[:10]
+    return redirect(f"{url}?{urlencode({'on': on})}" if on else url)
+
+
 @login_required
 @require_POST
 def roadmap_case_add(request, pk: int):
@@ -188,13 +195,13 @@ def roadmap_case_add(request, pk: int):
     except DomainError as exc:
         if post.get("back") == "suggestions":
             _refuse(request, exc)
-            return redirect("staffing:roadmap_suggestions", pk=plan.pk)
+            return _back_to_suggestions(plan, post)
         error = _refuse(request, exc, inline=True)
         return render(request, "staffing/roadmap_detail.html",
                       _detail_context(request, plan, case_values=post, error=error), status=400)
     messages.success(request, f"Đã thêm {member.full_name} vào lộ trình.")
     if post.get("back") == "suggestions":
-        return redirect("staffing:roadmap_suggestions", pk=plan.pk)
+        return _back_to_suggestions(plan, post)
     return redirect("staffing:roadmap_detail", pk=plan.pk)
 
 

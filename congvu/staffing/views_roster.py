@@ -29,6 +29,7 @@ from congvu.staffing import report as reports
 from congvu.staffing import roster, selectors, services
 from congvu.staffing.models import LeaveReason, Sex, StaffCategory, StaffMember, StaffPosting
 
+ROSTER_LIMIT = 2000  # rows shown at once; the search narrows
 LEAVE_REASONS = [(v, label) for v, label in LeaveReason.choices if v != LeaveReason.CHANGE]
 
 
@@ -103,7 +104,7 @@ def roster_list(request):
         postings = postings.filter(member__name_folded__contains=fold(q))
     rules = roster.retirement_rules()
     rows = []
-    for p in postings[:2000]:
+    for p in postings[:ROSTER_LIMIT]:
         rows.append({"p": p, "m": p.member, "coefficient": vn_decimal(p.salary_coefficient),
                      "position_allowance": vn_decimal(p.position_allowance),
                      "other_allowance": vn_decimal(p.other_allowance),
@@ -118,6 +119,7 @@ def roster_list(request):
         "categories": StaffCategory.choices, "counts": {StaffCategory(k).label: reports.vn_int(v)
                                                          for k, v in counts.items()},
         "total": reports.vn_int(sum(counts.values())), "shown": len(rows),
+        "truncated": len(rows) == ROSTER_LIMIT, "limit": reports.vn_int(ROSTER_LIMIT),
         "can_manage": roster.can_manage_roster(request.user, agency)})
 
 

@@ -107,3 +107,17 @@ def test_province_admin_plans_the_surplus_away(reference_data, live_server, brow
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.DONE
     assert StaffPosting.objects.get(member=young, valid_to__isnull=True).agency == que_lam
+
+    # The commune's pay in 2020 (base salary 1,490,000 all year), four people at 2.34 — the retiree still on the
+    # roster (the plan does not end postings), the transferred one only in January and February:
+    # (3 × 12 + 2) × 2.34 × 1,490,000 = 38 × 3,486,600 = 132,490,800; + 600,000,000 operating = 732,490,800.
+    page.goto(f"{base}/staffing/budget/?agency={ninh_phuoc.pk}&year=2020")
+    page.fill("#o-amount", "-5")
+    page.click("form[action$='/operating/'] button[type=submit]")
+    assert "không âm" in page.inner_text("[role=alert]")
+    page.fill("#o-amount", "600.000.000")
+    page.click("form[action$='/operating/'] button[type=submit]")
+    page.wait_for_selector("text=Đã ghi chi hoạt động năm 2020.")
+    text = page.inner_text("main")
+    assert "132.490.800" in text and "732.490.800" in text
+    shot(page, "budget")

@@ -156,9 +156,8 @@ class StaffingDemo:
 def staffing_logins():
     from congvu.demo.seed import DemoLogin
 
-    return [DemoLogin(NOIVU, "Chuyên viên Sở Nội vụ, quản trị biên chế của tỉnh (báo cáo biên chế, sắp xếp "
-                             "đơn vị hành chính, lộ trình dôi dư, kinh phí)",
-                      "Sở Nội vụ tỉnh Quảng Nam; quản trị UBND tỉnh Quảng Nam")]
+    return [DemoLogin(NOIVU, "Chuyên viên Sở Nội vụ, quản trị biên chế của tỉnh (UBND tỉnh)",
+                      "Sở Nội vụ tỉnh Quảng Nam; biên chế, sắp xếp đơn vị hành chính, lộ trình dôi dư")]
 
 
 # --- people --------------------------------------------------------------------------------------------
@@ -169,14 +168,23 @@ def _name(rng: random.Random, sex: str) -> str:
     return f"{rng.choice(SURNAMES)} {rng.choice(FEMALE_MIDDLE)} {rng.choice(FEMALE_GIVEN)}"
 
 
+_RULES: list = []
+
+
+def _retirement(sex: str, born: D) -> D | None:
+    from congvu.staffing.roster import retirement_date, retirement_rules
+
+    if not _RULES:
+        _RULES.extend(retirement_rules())  # read once per seeding (cleared by seed_staffing_demo)
+    return retirement_date(sex=sex, birth_date=born, rules=_RULES)
+
+
 def _birth(rng: random.Random, sex: str, *, oldest: int = 1961, youngest: int = 1995) -> D:
     """A birth date whose retirement (if any before 2026) falls after the merger: nobody in the 2019 rosters
     is already past the age."""
-    from congvu.staffing.roster import retirement_date
-
     while True:
         born = D(rng.randint(oldest, youngest), rng.randint(1, 12), rng.randint(1, 28))
-        retires = retirement_date(sex=sex, birth_date=born)
+        retires = _retirement(sex, born)
         if retires is None or retires >= D(2020, 3, 1):
             return born
 
@@ -287,6 +295,7 @@ def seed_staffing_demo(*, org, now: dt.datetime) -> StaffingDemo:
     seed_demo's transaction; `now` is the demo's clock (the story itself is dated 2008–2025)."""
     from congvu.staffing import budget, reorg, roadmap, roster, transfers
 
+    _RULES.clear()
     admin = org.admin
     noivu = _noivu(org)
     communes = {a.place: a for a in org.communes}
@@ -310,13 +319,13 @@ def seed_staffing_demo(*, org, now: dt.datetime) -> StaffingDemo:
     services.unit_agency_link(actor=admin, unit=units["Xã Quế Phước"], agency=ninh_phuoc, valid_from=UNITS_START)
     services.unit_agency_link(actor=admin, unit=units["Xã Quế Ninh"], agency=que_ninh, valid_from=UNITS_START)
 
-    # 2. Rosters before the merger.
+    # 2. Rosters before the merger, entered by the system (records that predate the deployment).
     members = 0
     story: dict[str, StaffMember] = {}
     for p in _story_people():
         agency = ninh_phuoc if p["from"] == "Quế Phước" else que_ninh
         story[p["name"]] = roster.staff_member_create(
-            actor=noivu, agency=agency, full_name=p["name"], sex=p["sex"], birth_date=D.fromisoformat(p["birth"]),
+            actor=None, agency=agency, full_name=p["name"], sex=p["sex"], birth_date=D.fromisoformat(p["birth"]),
             category=StaffCategory.CADRE_CIVIL, position=p["position"], rank=p["rank"], salary_coefficient=p["coef"],
             position_allowance=p["pos"], other_allowance=REGION_ALLOWANCE, start_date=D.fromisoformat(p["start"]),
             basis=f"Hồ sơ cán bộ, công chức xã {p['from']} (minh họa)")
@@ -324,7 +333,7 @@ def seed_staffing_demo(*, org, now: dt.datetime) -> StaffingDemo:
     for commune, agency in (("Quế Phước", ninh_phuoc), ("Quế Ninh", que_ninh)):
         for row in _part_time_rows(commune, random.Random(f"congvu-staffing-{commune}")):
             roster.staff_member_create(
-                actor=noivu, agency=agency, full_name=row["full_name"],
+                actor=None, agency=agency, full_name=row["full_name"],
                 sex="male" if row["sex"] == "Nam" else "female",
                 birth_date=dt.datetime.strptime(row["birth_date"], "%d/%m/%Y").date(), category=row["category"],
                 position=row["position"], salary_coefficient=row["salary_coefficient"],
@@ -332,18 +341,18 @@ def seed_staffing_demo(*, org, now: dt.datetime) -> StaffingDemo:
             members += 1
     for commune in COMMUNE_HEADCOUNT:
         text = _csv(_commune_rows(commune))
-        members += roster.roster_import(actor=noivu, agency=communes[commune], text=text).created
+        members += roster.roster_import(actor=None, agency=communes[commune], text=text).created
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=[p[0] for p in DISTRICT_PEOPLE]).select_related("official")}
     for username, position, coef, pos, born, sex in DISTRICT_PEOPLE:
         official = users[username].official
         roster.staff_member_create(
-            actor=noivu, agency=org.district, full_name=official.full_name, sex=sex, birth_date=born,
+            actor=None, agency=org.district, full_name=official.full_name, sex=sex, birth_date=born,
             category=StaffCategory.CADRE_CIVIL, position=position, rank="Chuyên viên", salary_coefficient=coef,
             position_allowance=pos, other_allowance=REGION_ALLOWANCE, start_date=D(max(born.year + 23, 2005), 9, 1),
             basis="Hồ sơ công chức (minh họa)", official=official)
         members += 1
-    members += roster.roster_import(actor=noivu, agency=org.district, text=_csv(_district_rows())).created
+    members += roster.roster_import(actor=None, agency=org.district, text=_csv(_district_rows())).created
     services.quota_decision_create(
         actor=noivu, agency=org.district, category=StaffCategory.CADRE_CIVIL, quota=DISTRICT_QUOTA,
         valid_from=D(2019, 1, 1), valid_to=old_end, decision_number="3921/QĐ-UBND", decision_date=D(2018, 12, 20),
@@ -355,9 +364,9 @@ def seed_staffing_demo(*, org, now: dt.datetime) -> StaffingDemo:
     others = [communes[name] for name in COMMUNE_HEADCOUNT] + [org.district]
     for posting in roster.in_post([a.pk for a in others], D(2020, 1, 1)).select_related("member"):
         member = posting.member
-        retires = roster.retirement_date(sex=member.sex, birth_date=member.birth_date)
+        retires = _retirement(member.sex, member.birth_date)
         if retires is not None and retires < min(today, TWO_TIER_DAY):
-            roster.member_leave(actor=noivu, member=member, on=retires, reason=LeaveReason.RETIREMENT,
+            roster.member_leave(actor=None, member=member, on=retires, reason=LeaveReason.RETIREMENT,
                                 basis="Nghỉ hưu đúng tuổi (Bộ luật Lao động 2019, NĐ 135/2020/NĐ-CP)")
             leaves += 1
 

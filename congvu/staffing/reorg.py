@@ -644,8 +644,11 @@ def _alias_identifiers(checked: _Checked, successor: Agency, day: dt.date, basis
 def merge_execute(*, actor, plan: MergePlan) -> Reorganisation:
     """Carry out `plan` in one transaction (see the module docstring); any failure changes nothing."""
     official = official_for_user(actor) if actor is not None else None
-    if actor is not None and official is None:
-        raise PermissionDenied("Tài khoản chưa có hồ sơ cán bộ: không ghi được người thực hiện sắp xếp.")
+    if official is None and not Reorganisation._meta.get_field("created_by").null:
+        # Reorganisation.created_by is required: the console (actor None) or an admin login without an
+        # org.Official cannot be recorded as the person who carried out the merge.
+        raise PermissionDenied("Tài khoản chưa có hồ sơ cán bộ: không ghi được người thực hiện sắp xếp. "
+                               "Hãy thực hiện bằng tài khoản có hồ sơ cán bộ.")
     with transaction.atomic():
         checked = _check(actor, plan)
         # Lock the predecessors so two merges of the same unit cannot both pass the checks.

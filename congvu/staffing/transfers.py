@@ -6,8 +6,9 @@ the posting at the old agency the day before and opens one at the new agency fro
 `planned_date` is the first day at the new agency.
 
 Vacancy: a transfer to an agency with no vacancy on the planned date is refused unless a reason is given.
-Vacancy = quota − in post (S1's `report.surplus_of`, cadres and civil servants) − transfers already proposed
-or approved into that agency on or before that date (they take the places first). An agency whose quota is not
+Vacancy = quota − in post (S1's `report.surplus_of`, for the person's category: cadres and civil servants or
+part-time workers) − transfers of that category already proposed or approved into that agency on or before that
+date (they take the places first). An agency whose quota is not
 known (not classified, no quota decision) has no known vacancy: a reason is needed too.
 
 Who may: system admins; the agency admin of a UBND tỉnh (PROVINCE_PC) for agencies of its province — both the
@@ -126,22 +127,26 @@ def _vn(day: dt.date | None) -> str:
 
 # --- vacancy ---------------------------------------------------------------------------------------------
 
-def incoming_open(agency: Agency, *, on: dt.date, exclude_pk: int | None = None) -> int:
-    """Transfers proposed or approved into `agency` taking effect on or before `on`."""
-    qs = Transfer.objects.filter(to_agency=agency, status__in=OPEN, planned_date__lte=on)
+def incoming_open(agency: Agency, *, on: dt.date, exclude_pk: int | None = None,
+                  category: str = StaffCategory.CADRE_CIVIL) -> int:
+    """Transfers proposed or approved into `agency` taking effect on or before `on`, of people of `category`
+    (their current posting's)."""
+    qs = Transfer.objects.filter(to_agency=agency, status__in=OPEN, planned_date__lte=on,
+                                 member__postings__valid_to__isnull=True, member__postings__category=category)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.count()
 
 
-def vacancy_of(agency: Agency, *, on: dt.date, exclude_pk: int | None = None) -> int | None:
-    """Free places for cadres and civil servants on `on` (None: quota unknown). Negative = surplus."""
+def vacancy_of(agency: Agency, *, on: dt.date, exclude_pk: int | None = None,
+               category: str = StaffCategory.CADRE_CIVIL) -> int | None:
+    """Free places of `category` on `on` (None: quota unknown). Negative = surplus."""
     from congvu.staffing import report  # S1's module
 
-    surplus = report.surplus_of(agency, on=on, category=StaffCategory.CADRE_CIVIL)
+    surplus = report.surplus_of(agency, on=on, category=category)
     if surplus is None:
         return None
-    return -surplus - incoming_open(agency, on=on, exclude_pk=exclude_pk)
+    return -surplus - incoming_open(agency, on=on, exclude_pk=exclude_pk, category=category)
 
 
 # --- writes ----------------------------------------------------------------------------------------------
@@ -203,7 +208,7 @@ def transfer_propose(*, actor, member: StaffMember, to_agency: Agency, planned_d
     if other is not None:
         raise Conflict(f"{member.full_name} đã có đề xuất điều động đến {other.to_agency.name} "
                        f"({other.get_status_display().lower()}); hủy đề xuất đó trước.", code="transfer_open")
-    vacancy = vacancy_of(to_agency, on=planned_date)
+    vacancy = vacancy_of(to_agency, on=planned_date, category=posting.category)
     if (vacancy is None or vacancy <= 0) and not reason:
         why = ("chưa xác định được biên chế" if vacancy is None
                else f"không còn chỉ tiêu trống (thiếu {-vacancy} chỉ tiêu)" if vacancy < 0

@@ -174,3 +174,27 @@ def test_planned_date_outside_the_roadmap_is_refused(world, province_admin):
                                        planned_date=day, roadmap=plan)
         assert "01/01/2021 – 31/12/2025" in exc.value.fields["planned_date"]
     assert not Transfer.objects.exists()
+
+
+def test_a_part_time_worker_is_judged_against_part_time_places(world, province_admin):
+    from congvu.staffing.models import QuotaDecision, StaffCategory
+
+    worker = member(world["from"], "Không chuyên trách", category=StaffCategory.PART_TIME, coefficient="0",
+                    monthly=1_500_000)
+    # Quế Lâm: 1 part-time place by decision, already filled; its cadre vacancy (3 − 2) does not count.
+    QuotaDecision.objects.create(agency=world["to"], category=StaffCategory.PART_TIME, quota=1,
+                                 valid_from=D(2019, 1, 1), decision_number="QĐ KCT", decision_date=D(2019, 1, 1))
+    member(world["to"], "Không chuyên trách Quế Lâm", category=StaffCategory.PART_TIME, coefficient="0")
+    assert transfers.vacancy_of(world["to"], on=D(2021, 3, 1)) == 1
+    assert transfers.vacancy_of(world["to"], on=D(2021, 3, 1), category=StaffCategory.PART_TIME) == 0
+    with pytest.raises(ValidationFailed) as exc:
+        transfers.transfer_propose(actor=province_admin, member=worker, to_agency=world["to"],
+                                   planned_date=D(2021, 3, 1))
+    assert "không còn chỉ tiêu trống" in exc.value.message
+    assert not Transfer.objects.exists()
+    t = transfers.transfer_propose(actor=province_admin, member=worker, to_agency=world["to"],
+                                   planned_date=D(2021, 3, 1), reason="Thiếu công an viên")
+    # The open part-time transfer takes no cadre place.
+    assert transfers.vacancy_of(world["to"], on=D(2021, 3, 1)) == 1
+    assert transfers.vacancy_of(world["to"], on=D(2021, 3, 1), category=StaffCategory.PART_TIME) == -1
+    assert t.reason == "Thiếu công an viên"

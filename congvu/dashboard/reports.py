@@ -199,18 +199,22 @@ def _unit_results(key: str, whole, scope: Scope, units: list[Agency]) -> dict[in
 
     An indicator broken down by unit already carries, in the breakdown of the whole scope's result, each agency's
     own value, numerator and denominator (the same sums over that agency's rows); an agency with no row there
-    has the registry's result for no data, which is compute() over no agency. Other indicators (broken down by
-    department or procedure, and the equipment, whose headline counts communes) are computed unit by unit."""
+    has no data, and every agency without data has the same result: compute() over the first of them. Other
+    indicators (broken down by department or procedure, and the equipment, whose headline counts communes) are
+    computed unit by unit."""
     ind = indicators.get(key)
     if ind.breakdown == "unit" and ind.group != "equipment":
-        empty = indicators.compute(key, Scope((), scope.start, scope.end))
         rows = {r.key: r for r in whole.breakdown}
+        empty = None
         out = {}
         for unit in units:
             row = rows.get(str(unit.pk))
-            out[unit.pk] = empty if row is None else indicators.IndicatorResult(
-                value=row.value, numerator=row.numerator if empty.numerator is not None else None,
-                denominator=row.denominator if empty.denominator is not None else None)
+            if row is None:
+                empty = empty or indicators.compute(key, Scope((unit.pk,), scope.start, scope.end))
+                out[unit.pk] = empty
+            else:
+                out[unit.pk] = indicators.IndicatorResult(value=row.value, numerator=row.numerator,
+                                                          denominator=row.denominator)
         return out
     return {unit.pk: indicators.compute(key, Scope((unit.pk,), scope.start, scope.end)) for unit in units}
 

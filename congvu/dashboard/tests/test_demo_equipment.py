@@ -99,8 +99,9 @@ def test_demo_as_of_a_later_moment_never_checks_in_the_future(fake_org):
 
 
 def test_after_the_demo_seed_the_dashboard_has_figures(db, monkeypatch):
-    """The call the demo makes after its documents and dossiers: the equipment, then the roll-ups rebuilt from
-    them, so the dashboard's document figures equal the documents the demo registered."""
+    """seed_demo calls seed_dashboard_demo after its documents, dossiers and staffing: the equipment is there and
+    the roll-ups are rebuilt from them, so the dashboard's document figures equal the documents the demo
+    registered. A second call adds nothing."""
     from congvu.demo.seed import DISTRICT_ID, seed_demo
     from congvu.documents.models import Direction, Document
     from congvu.org.models import Agency
@@ -113,9 +114,8 @@ def test_after_the_demo_seed_the_dashboard_has_figures(db, monkeypatch):
     communes = list(Agency.objects.filter(parent=district, kind=AgencyKind.COMMUNE_PC, active_to__isnull=True)
                     .order_by("pk"))
     assert len(communes) == 6
-    demo_org = FakeOrg(district.parent, district, communes, get_user_model().objects.get(username="admin"))
-    result = seed_dashboard_demo(org=demo_org, now=now)
-    assert result.rollups is not None and result.created == 52
+    assert EquipmentPoint.objects.filter(kind=EquipmentKind.VIDEO_CONFERENCE).count() == 6
+    assert EquipmentPoint.objects.filter(kind=EquipmentKind.CAMERA).count() == 46
     ids = (district.pk, *(c.pk for c in communes))
     today = timezone.localdate()
     start = today - dt.timedelta(days=40)
@@ -126,3 +126,8 @@ def test_after_the_demo_seed_the_dashboard_has_figures(db, monkeypatch):
                            if start <= timezone.localtime(d.registered_at).date() <= today)
     vc = indicators.compute("equipment_video_conference", Scope(ids, start, today))
     assert (vc.value, vc.denominator) == (6, 6)
+    cams = indicators.compute("equipment_cameras", Scope(ids, start, today))
+    assert (cams.value, cams.numerator, cams.denominator) == (46, 5, 6)
+    demo_org = FakeOrg(district.parent, district, communes, get_user_model().objects.get(username="admin"))
+    again = seed_dashboard_demo(org=demo_org, now=now)
+    assert again.created == 0 and EquipmentPoint.objects.count() == 52

@@ -402,3 +402,16 @@ def test_a_login_without_an_official_record_cannot_be_recorded_as_the_author(w):
         with pytest.raises(PermissionDenied, match="Tài khoản chưa có hồ sơ cán bộ"):
             reorg.merge_execute(actor=actor, plan=plan_for(w))
     assert snapshot() == before
+
+
+def test_directory_entries_of_the_old_codes_end_the_day_before(w):
+    from congvu.exchange.directory import resolve_identifier
+
+    DirectoryEntry.objects.create(identifier="000.22.31.H49", name="UBND xã Quế Ninh", name_folded="ubnd xa que ninh",
+                                  agency=w["ag_ninh"], valid_from=dt.date(2008, 1, 1))
+    r = reorg.merge_execute(actor=w["admin"], plan=plan_for(w))
+    old = DirectoryEntry.objects.get(identifier="000.22.31.H49")
+    assert (old.valid_from, old.valid_to, old.agency) == (dt.date(2008, 1, 1), dt.date(2019, 11, 30), w["ag_ninh"])
+    assert resolve_identifier("000.22.31.H49", on=dt.date(2019, 11, 30)).agency == w["ag_ninh"]
+    assert resolve_identifier("000.22.31.H49", on=MERGE_DAY).agency == r.successor_agency
+    assert resolve_identifier("000.21.31.H49", on=MERGE_DAY).agency == r.successor_agency

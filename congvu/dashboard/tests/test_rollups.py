@@ -142,8 +142,30 @@ class World:
         if open_:
             Dossier.objects.filter(pk=rng.choice(open_).pk).update(due_at=timezone.now() - dt.timedelta(hours=3))
 
+    def give_task(self, rng, w):
+        from congvu.workflow.task_services import task_create
+
+        task_create(actor=w["leader"], agency=w["agency"], title=f"Công việc {rng.randint(1, 999)}",
+                    lead=w["officer"].official, due_in_working_days=rng.randint(1, 4))
+
+    def finish_task(self, rng, w):
+        from congvu.workflow.models import Task, TaskStatus
+        from congvu.workflow.task_services import task_complete
+
+        tasks = list(Task.objects.filter(agency=w["agency"], status=TaskStatus.OPEN).order_by("pk"))
+        if not tasks:
+            return self.give_task(rng, w)
+        task = rng.choice(tasks)
+        lead = Assignment.objects.get(task=task, role=AssignmentRole.LEAD, parent__isnull=True)
+        if lead.status in (AssignmentStatus.PENDING, AssignmentStatus.IN_PROGRESS):
+            if rng.random() < 0.4:
+                Assignment.objects.filter(pk=lead.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+            wf.assignment_submit(actor=w["officer"], assignment=lead.pk, note="Xong")
+        task_complete(actor=w["leader"], task=task.pk)
+
     OPERATIONS = ("register_incoming", "register_outgoing", "direct", "direct", "complete", "complete", "cancel",
-                  "make_overdue", "receive", "receive", "resolve", "resolve", "rate", "dossier_overdue")
+                  "make_overdue", "receive", "receive", "resolve", "resolve", "rate", "dossier_overdue",
+                  "give_task", "finish_task")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -162,7 +184,7 @@ def test_refresh_after_random_operations_equals_a_full_rebuild(agency, other_age
     rollups.refresh()
     incremental = figures()
     assert incremental, "the operations produced figures"
-    assert {row[0] for row in incremental} >= {m.DOC_IN, m.DOC_OUT, m.DOSSIER_RECEIVED}
+    assert {row[0] for row in incremental} >= {m.DOC_IN, m.DOC_OUT, m.DOSSIER_RECEIVED, m.PROC_OPEN}
 
     # refreshing again (nothing new in the journal) changes nothing
     rollups.refresh()

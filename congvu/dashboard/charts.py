@@ -69,6 +69,16 @@ def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
+def _integer_ticks(values, unit: str) -> list[int] | None:
+    """Whole-number ticks for counts (pygal would write 0,8 and 1,6 for a count of 2); None for shares."""
+    values = [v for v in values if v is not None]
+    if unit == "%" or any(isinstance(v, (Decimal, float)) and v != int(v) for v in values):
+        return None
+    low, high = min([0, *map(int, values)]), max([1, *map(int, values)])
+    step = max(1, -(-(high - low) // 5))
+    return list(range(low - (-low % step if low < 0 else 0), high + step, step))
+
+
 def _svg(chart, label: str) -> SafeString:
     svg = chart.render(is_unicode=True)
     svg = _SCRIPT.sub("", svg)
@@ -99,6 +109,9 @@ def line_chart(series: list[tuple[dt.date, object]], *, label: str, unit: str = 
     step = max(1, -(-len(labels) // _MAX_X_LABELS))
     chart.x_labels_major = labels[::step]
     chart.value_formatter = lambda v: number(v, unit)
+    ticks = _integer_ticks([v for _, v in series], unit)
+    if ticks:
+        chart.y_labels = ticks
     chart.add(label, [_plain(v) for _, v in series])
     return _svg(chart, label)
 
@@ -111,6 +124,9 @@ def bar_chart(rows: list[tuple[str, object]], *, label: str, unit: str = "", dar
     chart = pygal.HorizontalBar(**{**_config(dark=dark, height=height), "print_values": True})
     chart.value_formatter = lambda v: number(v, unit)
     chart.x_labels = [r[0] for r in reversed(rows)]
+    ticks = _integer_ticks([r[1] for r in rows], unit)
+    if ticks:
+        chart.y_labels = ticks
     chart.add(label, [_plain(r[1]) for r in reversed(rows)])
     return _svg(chart, label)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from congvu.dashboard import rollups
+from congvu.dashboard import indicators, rollups
 from congvu.documents.services import incoming_register, outgoing_register
 from congvu.documents.tests.factories import incoming_data, outgoing_data
 
@@ -34,6 +34,7 @@ def test_figure_opens_the_matching_list_and_the_wall_refreshes_itself(reference_
             for i in range(3)]
     outgoing_register(actor=clerk, agency=agency, data=outgoing_data())
     rollups.rebuild()
+    indicators.cache_clear()
 
     ctx, page = _login(browser, live_server, "lanhdao")
     page.goto(f"{live_server.url}/dashboard/")

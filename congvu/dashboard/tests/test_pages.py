@@ -18,6 +18,14 @@ from congvu.org.models import AgencyKind, Role
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_registry_cache():
+    """The registry keeps labels and the snapshot day a few seconds per process: not across tests."""
+    indicators.cache_clear()
+    yield
+    indicators.cache_clear()
+
+
 @pytest.fixture
 def commune(agency):
     return make_agency(name="UBND xã Quế Lộc", code="UBND", kind=AgencyKind.COMMUNE_PC, parent=agency)

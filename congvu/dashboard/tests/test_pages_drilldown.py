@@ -14,6 +14,14 @@ from congvu.org.models import Membership, Position, Role
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_registry_cache():
+    """The registry keeps labels and the snapshot day a few seconds per process: not across tests."""
+    indicators.cache_clear()
+    yield
+    indicators.cache_clear()
+
+
 @pytest.fixture
 def sees_all(world):  # noqa: F811
     """Leader, clerk and agency admin of A and of B: every record of the scope is visible to them."""

@@ -23,6 +23,14 @@ from congvu.workflow.services import assignment_accept, assignment_submit, direc
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_registry_cache():
+    """The registry keeps labels and the snapshot day a few seconds per process: not across tests."""
+    indicators.cache_clear()
+    yield
+    indicators.cache_clear()
+
+
 @pytest.fixture
 def world(reference_data, agency, clerk, leader, officer):
     """The district registers 3 incoming documents (one of them secret, named to the clerk only) and issues 1;

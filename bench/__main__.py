@@ -35,6 +35,15 @@ def main() -> None:
     # --skip-dataset); it never touches the document dataset.
     if _run("bench.onestop", *(["--skip-dataset"] if args.skip_dataset else [])):
         failed.append("bench.onestop")
+    # The dashboard bench builds its own deployment (1,000,000 documents + 1,000,000 dossiers, 200 agencies) in
+    # ./var/bench-dashboard (reused with --skip-dataset), rebuilds the roll-ups and times every indicator.
+    if _run("bench.dashboard", *(["--skip-dataset"] if args.skip_dataset else [])):
+        failed.append("bench.dashboard")
+    # Staffing: the report of a province of 100 communes / 5,000 officials; the merge preview of two communes with
+    # 50,000 documents each (each builds its own small data dir).
+    for module in ("bench.staffing", "bench.merge"):
+        if _run(module):
+            failed.append(module)
     url = args.register_url or os.environ.get("CONGVU_DATABASE_URL", "")
     if not url.startswith("postgres"):
         url = "postgres://postgres@127.0.0.1:5432/congvu_bench"

@@ -79,3 +79,21 @@ def test_a_leader_of_the_district_alone_is_told_what_is_hidden(world):  # noqa: 
     html = c.get(f"/dashboard/items/documents_incoming/?from=01/10/2026&to=31/10/2026&agency={world['a'].pk}"
                  ).content.decode()
     assert 'data-total="6" data-visible="4"' in html and "2 mục bạn không có quyền xem" in html
+
+
+def test_equipment_lines_and_the_wall_read_the_same_figures(world):  # noqa: F811
+    """B, the only commune, has a connected video-conference point and 3 cameras: "1/1 xã đã kết nối",
+    "3 điểm camera tại 1/1 xã" (the demo's "6/6", "46 … tại 5/6" come out of the same two indicators)."""
+    leader_a = make_official(world["a"], Role.LEADER, username="lanhdao_tb").user
+    c = Client()
+    c.force_login(leader_a)
+    period = "from=01/10/2026&to=31/10/2026"
+    home = c.get(f"/dashboard/?{period}").content.decode()
+    assert "1/1 xã đã kết nối" in home and "3 điểm camera tại 1/1 xã" in home
+    wall = c.get(f"/dashboard/wall/?{period}").content.decode()
+    assert "1/1 xã đã kết nối" in wall and "3 điểm camera tại 1/1 xã" in wall
+    for key, text in (("documents_incoming", "6"), ("processing_overdue", "1"), ("dossiers_on_time_rate", "50%")):
+        assert f'<span class="wall-value" data-figure="{key}">{text}</span>' in wall
+    cameras = items.items_for(leader_a, "equipment_cameras", world["scope"])
+    assert (cameras.figure, cameras.total) == (3, 3)
+    assert all(row.url.startswith("/dashboard/equipment/") for row in cameras.rows)

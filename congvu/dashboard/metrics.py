@@ -330,12 +330,22 @@ def onestop_snapshots(agency_ids, moments: Moments, spans: Spans, lookups: Looku
     from congvu.onestop import stats
     from congvu.onestop.models import Dossier, DossierStatus
 
-    qs = (Dossier.objects.exclude(status__in=stats.NOT_RECEIVED).filter(due_at__isnull=False, due_at__lt=moments.last)
-          .annotate(ended=stats.ended_at()))
-    qs = qs.filter(Q(status__in=(DossierStatus.ACCEPTED, DossierStatus.PROCESSING))
-                   | Q(status__in=stats.ENDED, ended__gte=moments.first)
-                   | Q(status__in=stats.WAITING, paused_at__gte=moments.first))
-    qs = _agency_filter(qs, "agency_id", agency_ids)
+    in_progress = (DossierStatus.ACCEPTED, DossierStatus.PROCESSING)
+    qs = Dossier.objects.filter(due_at__isnull=False, due_at__lt=moments.last).annotate(ended=stats.ended_at())
+    if moments.first >= timezone.now() - dt.timedelta(seconds=1) and len(moments.days) == 1:
+        # Only "now": nothing has ended or paused after now, so only dossiers in progress can be overdue — read
+        # through the (agency, status, due_at) index, agency by agency.
+        ids = agency_ids
+        if ids is None:
+            from congvu.org.models import Agency
+
+            ids = list(Agency.objects.values_list("pk", flat=True))
+        qs = qs.filter(agency_id__in=list(ids), status__in=in_progress)
+    else:
+        qs = qs.exclude(status__in=stats.NOT_RECEIVED).filter(
+            Q(status__in=in_progress) | Q(status__in=stats.ENDED, ended__gte=moments.first)
+            | Q(status__in=stats.WAITING, paused_at__gte=moments.first))
+        qs = _agency_filter(qs, "agency_id", agency_ids)
     for agency_id, version_id, status, due, ended, paused in qs.values_list(
             "agency_id", "procedure_version_id", "status", "due_at", "ended", "paused_at").order_by().iterator(
             chunk_size=5000):

@@ -3,6 +3,7 @@ with pdftotext) and XLSX (read back with openpyxl); the Decree 30 header; who ma
 
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -246,6 +247,11 @@ def test_pdf_carries_the_header_sections_and_every_figure(deployment, leader, tm
     # a unit row of section I: the district's 12 incoming, 4 outgoing, 75,0 % electronic ((8 + 4) / 16)
     unit_line = next(line for line in lines if line.strip().startswith("1") and "UBND huyện Nông Sơn" in line)
     assert unit_line.split()[-3:] == ["12", "4", "75,0"]
+    # every unit row of every section, in order, carries that unit's figures as written
+    unit_rows = [line.split() for line in lines if re.match(r"^\s*\d+\s+UBND (huyện|xã) ", line)]
+    expected = [[str(i), *u.name.split(), *(f.text for f in u.figures)]
+                for s in report.sections for i, u in enumerate(s.units, 1)]
+    assert unit_rows == expected
 
 
 def test_pdf_of_a_unit(deployment, leader, tmp_path):

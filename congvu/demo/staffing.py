@@ -39,6 +39,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from congvu.audit.services import journal_record
 from congvu.org.models import Agency, AgencyKind, Membership, Official, Position, Role
@@ -79,7 +80,8 @@ COMMUNE_HEADCOUNT = {"Quế Trung": 20, "Quế Lộc": 21, "Sơn Viên": 18, "Ph
 PART_TIME_HEADCOUNT = {"Quế Trung": 13, "Quế Lộc": 12, "Sơn Viên": 9, "Phước Ninh": 11, "Quế Lâm": 12,
                        "Quế Phước": 6, "Quế Ninh": 6}
 DISTRICT_QUOTA = 62
-# Operating costs (chi hoạt động ngoài lương, VND a year) by commune for 2019 and 2020, growing 4 % a year after.
+# Operating costs (chi hoạt động ngoài lương, VND a year) by commune for 2019 and 2020; Ninh Phước's grow 4 % a
+# year to the end of its plan.
 # Ninh Phước is the continued agency of Quế Phước: its 2019 row is Quế Phước's. Quế Ninh's 2020 row is the
 # estimate approved before the merger; the merger saves it from February (budget.merger_saving).
 OPERATING = {"Quế Trung": (1_640_000_000, 1_700_000_000), "Quế Lộc": (1_320_000_000, 1_370_000_000),
@@ -359,7 +361,7 @@ def seed_staffing_demo(*, org, now: dt.datetime) -> StaffingDemo:
         basis="Giao biên chế công chức trong các cơ quan hành chính cấp huyện (số quyết định minh họa)")
 
     # 3. Retirements outside the story, carried out on the day each person reaches the age (before 07/2025).
-    today = now.date()
+    today = timezone.localtime(now).date()
     leaves = 0
     others = [communes[name] for name in COMMUNE_HEADCOUNT] + [org.district]
     for posting in roster.in_post([a.pk for a in others], D(2020, 1, 1)).select_related("member"):
@@ -382,6 +384,11 @@ def seed_staffing_demo(*, org, now: dt.datetime) -> StaffingDemo:
         if p.get("after"):
             roster.posting_change(actor=noivu, member=story[p["name"]], on=D(2020, 2, 17),
                                   basis="Quyết định kiện toàn chức danh sau sắp xếp (minh họa)", **p["after"])
+    # The province classifies the new commune (class II) under the rules of the period (class only, no score).
+    services.classification_decide(
+        actor=noivu, unit=reorganisation.successor_unit, decision_number="512/QĐ-UBND",
+        decision_date=D(2020, 3, 2), effective_from=MERGER_DATE, unit_class="II",
+        basis="Phân loại đơn vị hành chính xã Ninh Phước sau sắp xếp (số quyết định minh họa)")
     # Ninh Phước itself became part of today's Xã Quế Phước (Đà Nẵng) on 01/07/2025, like its neighbours.
     _end_with_two_tier(admin, reorganisation.successor_unit)
 
@@ -425,7 +432,7 @@ def seed_staffing_demo(*, org, now: dt.datetime) -> StaffingDemo:
     for name, (first, second) in OPERATING.items():
         agency = que_ninh if name == "Quế Ninh" else communes[name]
         amounts = {2019: first, 2020: second}
-        if name != "Quế Ninh":
+        if name == "Ninh Phước":  # the plan's years, for the budget pages
             amounts |= {year: int(round(second * (1 + OPERATING_GROWTH) ** (year - 2020), -6))
                         for year in range(2021, 2025)}
         for year, amount in amounts.items():

@@ -72,6 +72,9 @@ def test_units_of_today_and_of_the_seed_period(seeded):
     ninh_phuoc = AdministrativeUnit.objects.get(name="Xã Ninh Phước", code=NINH_PHUOC_CODE)
     assert (ninh_phuoc.area_km2, ninh_phuoc.population, ninh_phuoc.unit_class) == (Decimal("61.61"), 4847, "II")
     assert (ninh_phuoc.valid_from, ninh_phuoc.valid_to) == (MERGER_DATE, D(2025, 6, 30))
+    decision = ninh_phuoc.classifications.get()
+    assert (decision.unit_class, decision.effective_from, decision.score) == ("II", MERGER_DATE, None)
+    assert decision.rule_set.name.startswith("Phân loại trước 07/2025")
     links = UnitSuccession.objects.filter(successor=ninh_phuoc)
     assert sorted(link.predecessor.name for link in links) == ["Xã Quế Ninh", "Xã Quế Phước"]
     assert {link.effective_date for link in links} == {MERGER_DATE}
@@ -191,6 +194,9 @@ def test_the_saving_of_2020_and_the_home_affairs_login(seeded):
     text = page.content.decode()
     assert "UBND xã Ninh Phước" in text and "UBND xã Quế Ninh" not in text
     assert client.get(f"/staffing/roadmaps/{SurplusRoadmap.objects.get().pk}/").status_code == 200
+    page = client.get("/staffing/reorganisations/")
+    assert page.status_code == 200 and "Xã Ninh Phước" in page.content.decode()
+    assert client.get(f"/staffing/merge/{reorganisation.pk}/").status_code == 200
     page = client.get(f"/staffing/reorganisations/{reorganisation.pk}/saving/", {"year": "2020"})
     assert page.status_code == 200 and "962.422.700" in page.content.decode()
     # A commune's own clerk does not see the province's report.

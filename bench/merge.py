@@ -1,7 +1,8 @@
 """Merge wizard benchmark: `python -m bench.merge [--docs 50000] [--runs 7] [--write]`.
 
-Builds (in its own data directory ./var/bench-merge, or CONGVU_DATA_DIR; CONGVU_DATABASE_URL=postgres://… runs
-on PostgreSQL, whose schema is emptied first) the world of congvu/staffing/tests/merge_world.py — Quảng Nam,
+Builds (always in a database of its own, emptied first: SQLite in ./var/bench-merge; with
+CONGVU_DATABASE_URL=postgres://…/NAME, the database NAME_merge on the same server, created when missing — the
+caller's database is never touched) the world of congvu/staffing/tests/merge_world.py — Quảng Nam,
 Nông Sơn district, the communes Quế Phước and Quế Ninh with their UBND, 33 officials — then gives EACH commune
 `--docs` incoming documents (bulk_create, registered over the last three years), every one with its lead
 assignment: 97 % accepted (closed), 2 % still open, and 1 % registered in the last days and never assigned (the
@@ -21,6 +22,25 @@ import random
 import time
 
 from bench import common
+
+
+def _own_database() -> None:
+    """Point the settings at a database only this bench uses: it is emptied on every run."""
+    os.environ["CONGVU_DATA_DIR"] = str(common.ROOT / "var" / "bench-merge")
+    url = os.environ.get("CONGVU_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        os.environ.pop("CONGVU_DATABASE_URL", None)  # SQLite in the data directory above
+        return
+    base, _, rest = url.rpartition("/")
+    name, sep, query = rest.partition("?")
+    own = name if name.endswith("_merge") else f"{name}_merge"
+    os.environ["CONGVU_DATABASE_URL"] = f"{base}/{own}{sep}{query}"
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{own}"')
+    print(f"PostgreSQL database of this bench: {own}", flush=True)
 
 
 def _reset_database() -> None:
@@ -122,7 +142,7 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--write", action="store_true", help="write the figures to docs/PERFORMANCE.md")
     args = parser.parse_args(argv)
-    os.environ.setdefault("CONGVU_DATA_DIR", str(common.ROOT / "var" / "bench-merge"))
+    _own_database()
     common.setup()
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext

@@ -1,4 +1,4 @@
-"""Merge wizard benchmark: `python -m bench.merge [--docs 50000] [--runs 7] [--write]`.
+"""Merge wizard benchmark: `python -m bench.merge [--docs 50000] [--runs 7] [--no-write]`.
 
 Builds (always in a database of its own, emptied first: SQLite in ./var/bench-merge; with
 CONGVU_DATABASE_URL=postgres://…/NAME, the database NAME_merge on the same server, created when missing — the
@@ -9,8 +9,8 @@ assignment: 97 % accepted (closed), 2 % still open, and 1 % registered in the la
 clerk's queue); plus 2,000 dossiers each (5 % open) and 200 tasks each (10 % open).
 
 Times `reorg.merge_preview` (p50 / p95 over --runs runs; goal under 2 s) and then one `merge_execute` (not a
-goal; reported). Baseline in the same run: `SELECT COUNT(*)` of the two communes' documents. `--write` replaces
-the "merge" section of docs/PERFORMANCE.md.
+goal; reported). Baseline in the same run: `SELECT COUNT(*)` of the two communes' documents. The figures replace
+the "merge" section of docs/PERFORMANCE.md unless --no-write.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=50_000, help="documents per commune")
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--write", action="store_true", help="write the figures to docs/PERFORMANCE.md")
+    parser.add_argument("--no-write", action="store_true", help="do not write docs/PERFORMANCE.md")
     args = parser.parse_args(argv)
     _own_database()
     common.setup()
@@ -184,7 +184,7 @@ def main(argv=None) -> None:
              f"{common.ms(executed)} | | |"]
     table = "\n".join(lines)
     print("\n" + table)
-    if args.write:
+    if not args.no_write:
         common.write_section("merge", "Merge wizard (issue 7): preview of two communes with 50,000 documents each",
                              table + f"\n\nWhat the preview found: {counts}.")
 

@@ -185,8 +185,8 @@ def main(argv=None) -> None:
     table = "\n".join(lines)
     print("\n" + table)
     if not args.no_write:
-        common.write_section("merge", "Merge wizard (issue 7): preview of two communes with 50,000 documents each",
-                             table + f"\n\nWhat the preview found: {counts}.")
+        title = f"Merge wizard (issue 7): preview of two communes with {args.docs:,} documents each"
+        common.write_section("merge", title, table + f"\n\nWhat the preview found: {counts}.")
 
 
 if __name__ == "__main__":

@@ -213,7 +213,7 @@ def equipment_list(
     if agency is not None:
         if agency not in visible:
             raise PermissionDenied("Bạn không có quyền xem thiết bị của cơ quan này.")
-        ids = equipment._descendant_ids({agency}) & visible
+        ids = equipment.subtree_ids(agency) & visible
     else:
         ids = visible
     summary = equipment.equipment_summary(ids)

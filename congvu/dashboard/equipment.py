@@ -52,6 +52,11 @@ def _descendant_ids(root_ids: set[int]) -> set[int]:
     return seen
 
 
+def subtree_ids(agency_id: int) -> set[int]:
+    """The agency and every agency below it."""
+    return _descendant_ids({agency_id})
+
+
 def manageable_agency_ids(user) -> set[int] | None:
     """Agencies whose equipment `user` may register and check: None means all (system admin)."""
     if not getattr(user, "is_authenticated", False):

@@ -70,7 +70,7 @@ def equipment_list(request):
             errors.append("Cơ quan không hợp lệ hoặc ngoài phạm vi được xem; đang xem mọi cơ quan.")
         else:
             agency = Agency.objects.get(pk=agency_id)
-    scope = (equipment._descendant_ids({agency.pk}) & visible) if agency else visible
+    scope = (equipment.subtree_ids(agency.pk) & visible) if agency else visible
     points = list(equipment.equipment_points(request.user, scope, kind or None, status=status or None,
                                              include_inactive=request.GET.get("inactive") == "1")[:1000])
     summary = equipment.equipment_summary(scope)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db.models import (
     BigIntegerField,
     BooleanField,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -235,7 +236,7 @@ def _overdue(user, scope: Scope, dimension: str, *, on_tasks: bool) -> QuerySet:
     at = snapshot_moment(scope)
     qs = _lead_rows(user, scope, dimension, on_tasks=on_tasks).filter(
         created_at__lte=at, due_at__lt=at).filter(Q(completed_at__isnull=True) | Q(completed_at__gt=at))
-    return qs.order_by("due_at", "pk")
+    return qs.annotate(snapshot_at=Value(at, output_field=DateTimeField())).order_by("due_at", "pk")
 
 
 def _assignment_item(a) -> Item:
@@ -254,6 +255,18 @@ def _assignment_item(a) -> Item:
 
 
 ASSIGNMENT_COLUMNS = ("Văn bản / công việc", "Chủ trì", "Hạn xử lý", "Hoàn thành", "Số ngày", "Trạng thái")
+
+
+def _overdue_item(a) -> Item:
+    """An open assignment past its deadline: how many days late it was at the moment the figure describes."""
+    item = _assignment_item(a)
+    late = (a.snapshot_at - a.due_at).total_seconds() / 86400
+    cells = item.cells[:3] + [("Quá hạn (ngày)", charts.number(int(late)) if late >= 1 else "dưới 1"),
+                              item.cells[5]]
+    return Item(item.url, cells)
+
+
+OVERDUE_COLUMNS = ("Văn bản / công việc", "Chủ trì", "Hạn xử lý", "Quá hạn (ngày)", "Trạng thái")
 
 
 # --- one-stop (metrics.onestop_flows / onestop_snapshots) -------------------------------------------------------
@@ -469,8 +482,8 @@ def _spec_table() -> dict[str, Spec]:
                                    lambda u, s, d: _done(u, s, d, on_tasks=False, late=False), asg),
         "processing_late": Spec("văn bản", ASSIGNMENT_COLUMNS,
                                 lambda u, s, d: _done(u, s, d, on_tasks=False, late=True), asg),
-        "processing_overdue": Spec("văn bản", ASSIGNMENT_COLUMNS,
-                                   lambda u, s, d: _overdue(u, s, d, on_tasks=False), asg),
+        "processing_overdue": Spec("văn bản", OVERDUE_COLUMNS,
+                                   lambda u, s, d: _overdue(u, s, d, on_tasks=False), _overdue_item),
         "processing_average_days": Spec("văn bản", ASSIGNMENT_COLUMNS,
                                         lambda u, s, d: _done(u, s, d, on_tasks=False, late=None), asg,
                                         count_of="denominator", label="văn bản hoàn thành trong kỳ"),
@@ -478,8 +491,8 @@ def _spec_table() -> dict[str, Spec]:
                               lambda u, s, d: _done(u, s, d, on_tasks=True, late=False), asg),
         "tasks_late": Spec("công việc", ASSIGNMENT_COLUMNS,
                            lambda u, s, d: _done(u, s, d, on_tasks=True, late=True), asg),
-        "tasks_overdue": Spec("công việc", ASSIGNMENT_COLUMNS,
-                              lambda u, s, d: _overdue(u, s, d, on_tasks=True), asg),
+        "tasks_overdue": Spec("công việc", OVERDUE_COLUMNS,
+                              lambda u, s, d: _overdue(u, s, d, on_tasks=True), _overdue_item),
         "dossiers_received": Spec("hồ sơ", DOSSIER_COLUMNS, lambda u, s, d: _received(u, s, d, by="procedure"), dos),
         "dossiers_on_time_rate": Spec("hồ sơ", DOSSIER_COLUMNS,
                                       lambda u, s, d: _finished(u, s, d, late=None, by="unit"), dos,

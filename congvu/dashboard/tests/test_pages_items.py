@@ -115,6 +115,8 @@ def test_overdue_processing_lists_the_late_assignment_for_its_department(world, 
     for dim in ("", str(nv.pk)):
         page = items.items_for(leader, "processing_overdue", scope, dimension=dim)
         assert (page.figure, page.total, page.hidden) == (1, 1, 0)
+        due = timezone.localtime(Assignment.objects.get(pk=world["late"].pk).due_at)
+        assert page.rows[0].cells[2:4] == [("Hạn xử lý", f"{due:%d/%m/%Y %H:%M}"), ("Quá hạn (ngày)", "dưới 1")]
     html = _login(leader).get(f"/dashboard/items/processing_overdue/?dim={nv.pk}").content.decode()
     assert _linked_ids(html, "/documents/") == [world["d1"].pk]
     # The home page's ranked table links the department's overdue count to exactly that list.

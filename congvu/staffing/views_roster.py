@@ -203,7 +203,7 @@ def member_leave(request, pk: int):
 
 @login_required
 def member_new(request):
-    agency = _agency_or_404(request.GET.get("agency") or request.POST.get("agency"))
+    agency = _form_agency(request)
     if not roster.can_manage_roster(request.user, agency):
         raise HttpForbidden("Bạn không được thêm cán bộ, công chức vào danh sách của cơ quan này.")
     ctx = {"agency": agency, "categories": StaffCategory.choices, "sexes": Sex.choices, "v": {}, "errors": {}}
@@ -242,10 +242,16 @@ def member_new(request):
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
+def _form_agency(request) -> Agency:
+    """The agency of a form: ?agency= wins over a posted `agency`, and it is the one whose permission is
+    checked and the one written to (a tampered hidden field cannot redirect the write)."""
+    return _agency_or_404(request.GET.get("agency") or request.POST.get("agency"))
+
+
 @login_required
 def roster_import(request):
     """Upload a CSV roster (all or nothing; every bad line named)."""
-    agency = _agency_or_404(request.GET.get("agency") or request.POST.get("agency"))
+    agency = _form_agency(request)
     if not roster.can_manage_roster(request.user, agency):
         raise HttpForbidden("Bạn không được nhập danh sách cán bộ, công chức của cơ quan này.")
     ctx = {"agency": agency, "columns": ",".join(roster.IMPORT_COLUMNS), "problems": []}

@@ -182,3 +182,20 @@ def test_import_page(agency, agency_admin, leader):
     page = client.post(url, {"file": SimpleUploadedFile("ds.csv", roster_csv(3).encode("utf-8-sig"))})
     assert page.status_code == 302 and page["Location"].endswith(f"?agency={agency.pk}")
     assert StaffMember.objects.count() == before[0] + 3
+
+
+def test_forms_write_to_the_agency_checked_whatever_is_posted(agency, other_agency, agency_admin):
+    client = login(agency_admin)
+    page = client.post(f"{reverse('staffing:member_new')}?agency={agency.pk}", {
+        "agency": other_agency.pk, "full_name": "Người Lạ", "sex": "male", "birth_date": "01/01/1990",
+        "start_date": "01/01/2015", "category": "cadre_civil", "position": "Công chức", "salary_coefficient": "2,34"})
+    assert page.status_code == 302
+    assert StaffPosting.objects.get(member__full_name="Người Lạ").agency == agency
+    before = _state()
+    # without ?agency= the posted one is checked: the admin of another agency is refused
+    page = client.post(reverse("staffing:member_new"), {
+        "agency": other_agency.pk, "full_name": "Người Khác", "sex": "male", "birth_date": "01/01/1990",
+        "start_date": "01/01/2015", "category": "cadre_civil", "position": "Công chức", "salary_coefficient": "2,34"})
+    assert page.status_code == 403
+    assert client.post(reverse("staffing:roster_import"), {"agency": other_agency.pk}).status_code == 403
+    assert _state() == before

@@ -345,7 +345,8 @@ class Reorganisation(models.Model):
     numbering = models.CharField("đánh số văn bản", max_length=10, choices=Numbering.choices,
                                  default=Numbering.RESTART)
     summary = models.JSONField("kết quả", default=dict, blank=True)  # counts of what moved, surplus at the date
-    created_by = models.ForeignKey("org.Official", on_delete=models.PROTECT, related_name="+")
+    # Empty when a system admin without an official record (or the console) carried it out; the journal names them.
+    created_by = models.ForeignKey("org.Official", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,7 @@ Background jobs and e-mail: see the jobs block below (CONGVU_TASK_BROKER, CONGVU
 Digital signatures (read in congvu/signing/config.py): CONGVU_PKI_DIR, CONGVU_TRUST_ROOTS,
 CONGVU_TRUST_DEMO_CA, CONGVU_PKCS11_* (token library, slot, PIN, labels).
 Exchange connector: CONGVU_EXCHANGE_FOLDER (see the exchange block below).
+Reorganisation: CONGVU_MERGE_ACROSS_PROVINCES.
 """
 
 import os
@@ -206,6 +207,12 @@ SITE_URL = os.environ.get("CONGVU_SITE_URL", "http://localhost:8000").rstrip("/"
 #                         `congvu exchange run` without --folder) collects every minute; unset: none.
 #                         Packages for folder peers are written to each peer's own folder.
 CONGVU_EXCHANGE_FOLDER = os.environ.get("CONGVU_EXCHANGE_FOLDER", "").strip()
+
+# --- Reorganisation (congvu.staffing.reorg) ------------------------------------------------------
+# CONGVU_MERGE_ACROSS_PROVINCES  1/true: units of different provinces may be merged (a province merger);
+#                                otherwise only a system admin's plan flag allows it.
+CONGVU_MERGE_ACROSS_PROVINCES = os.environ.get("CONGVU_MERGE_ACROSS_PROVINCES", "").strip().lower() in {
+    "1", "true", "yes"}
 
 LOGGING = {
     "version": 1,

@@ -122,8 +122,8 @@ DISTRICT_OFFICES = (
 )
 # The demo's district logins are on the roster under their own names (org.Official ↔ StaffMember).
 DISTRICT_PEOPLE = (
-    ("lanhdao", "Phó Chủ tịch UBND huyện", "4.65", "0.60", D(1971, 8, 14), "male"),
-    ("quantri", "Chánh Văn phòng HĐND và UBND huyện", "4.32", "0.40", D(1975, 2, 3), "male"),
+    ("lanhdao", "Phó Chủ tịch UBND huyện", "4.40", "0.60", D(1971, 8, 14), "male"),
+    ("quantri", "Chánh Văn phòng HĐND và UBND huyện", "4.06", "0.40", D(1975, 2, 3), "male"),
     ("truongphong", "Trưởng Phòng Nội vụ", "3.99", "0.30", D(1978, 11, 21), "female"),
     ("chuyenvien", "Chuyên viên Phòng Nội vụ", "3.00", "0", D(1987, 6, 9), "male"),
     ("vanthu", "Văn thư Văn phòng HĐND và UBND huyện", "2.67", "0", D(1985, 9, 27), "female"),
@@ -196,11 +196,13 @@ def _start(rng: random.Random, born: D) -> D:
     return D(min(rng.randint(first, first + 12), 2018), rng.randint(1, 12), 1)
 
 
-def _coefficient(rng: random.Random, start: D, *, leader: bool) -> str:
-    """A coefficient of the A1 scale (2.34 + 0.33 a step every three years), capped at 4.98."""
+def _pay_grade(rng: random.Random, start: D, *, leader: bool) -> tuple[str, str]:
+    """Rank and coefficient on 01/2019: chuyên viên (A1: 2.34 + 0.33 a step every three years, here at most
+    4.40) or, for some young civil servants, cán sự (A0/B: 1.86 + 0.20 a step every two years)."""
     steps = max(0, (2019 - start.year) // 3)
-    value = min(2.34 + 0.33 * steps + (0.33 if leader else 0), 4.98)
-    return f"{value:.2f}"
+    if not leader and start.year >= 2012 and rng.random() < 0.3:
+        return "Cán sự", f"{1.86 + 0.20 * ((2019 - start.year) // 2):.2f}"
+    return "Chuyên viên", f"{min(2.34 + 0.33 * steps + (0.33 if leader else 0), 4.40):.2f}"
 
 
 def _csv(rows: list[dict]) -> str:
@@ -226,12 +228,16 @@ def _commune_rows(commune: str) -> list[dict]:
     posts = (CADRE_POSTS + CIVIL_POSTS)[:COMMUNE_HEADCOUNT.get(commune, 0)]
     for position, pos in posts:
         sex = "female" if ("Phụ nữ" in position or rng.random() < 0.3) else "male"
-        born = _birth(rng, sex)
-        start = _start(rng, born)
         leader = pos != "0"
+        if "Đoàn" in position:  # the youth union's secretary is young
+            born = _birth(rng, sex, oldest=1986)
+        else:
+            born = _birth(rng, sex, youngest=1978 if leader else 1995)
+        start = _start(rng, born)
+        rank, coef = _pay_grade(rng, start, leader=leader)
         rows.append(_row(name=_name(rng, sex), sex=sex, born=born, category=StaffCategory.CADRE_CIVIL,
-                         position=position, rank="Chuyên viên", coef=_coefficient(rng, start, leader=leader), pos=pos,
-                         other=REGION_ALLOWANCE, start=start, basis="Hồ sơ cán bộ, công chức (minh họa)"))
+                         position=position, rank=rank, coef=coef, pos=pos, other=REGION_ALLOWANCE, start=start,
+                         basis="Hồ sơ cán bộ, công chức (minh họa)"))
     rows += _part_time_rows(commune, rng)
     return rows
 
@@ -262,11 +268,16 @@ def _district_rows() -> list[dict]:
     rows = []
     for position, pos in posts[:DISTRICT_GENERATED]:
         sex = "female" if rng.random() < 0.4 else "male"
-        born = _birth(rng, sex)
+        leader = pos != "0"
+        born = _birth(rng, sex, youngest=1978 if leader else 1995)
         start = _start(rng, born)
-        rows.append(_row(name=_name(rng, sex), sex=sex, born=born, category=StaffCategory.CADRE_CIVIL,
-                         position=position, rank="Chuyên viên", coef=_coefficient(rng, start, leader=pos != "0"),
-                         pos=pos, other=REGION_ALLOWANCE, start=start, basis="Hồ sơ công chức (minh họa)"))
+        rank, coef = _pay_grade(rng, start, leader=leader)
+        name = _name(rng, sex)
+        if position == DISTRICT_POSTS[0][0]:  # the chair who signs the demo's documents
+            name, sex, born = "Nguyễn Văn An", "male", D(1968, 5, 19)
+        rows.append(_row(name=name, sex=sex, born=born, category=StaffCategory.CADRE_CIVIL, position=position,
+                         rank=rank, coef=coef, pos=pos, other=REGION_ALLOWANCE, start=start,
+                         basis="Hồ sơ công chức (minh họa)"))
     return rows
 
 

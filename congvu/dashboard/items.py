@@ -529,7 +529,9 @@ def _check_dimension(ind, dimension: str) -> str:
         return ""
     if len(dimension) > 60 or not ind.breakdown:
         raise ValidationFailed("Nhóm số liệu không hợp lệ.", fields={"dim": "Nhóm số liệu không hợp lệ."})
-    if ind.breakdown in ("unit", "department") and not dimension.isdigit():
+    # an id: digits that fit a database integer (SQLite refuses larger Python ints outright)
+    if ind.breakdown in ("unit", "department") and not (dimension.isascii() and dimension.isdigit()
+                                                        and len(dimension) <= 18):
         raise ValidationFailed("Nhóm số liệu không hợp lệ.", fields={"dim": "Nhóm số liệu không hợp lệ."})
     return dimension
 

@@ -122,7 +122,7 @@ def _filters(request) -> Filters:
         else:
             start = parse_vn_date(f.date_from, field="from")
             end = parse_vn_date(f.date_to, field="to")
-        if f.agency and not f.agency.isdigit():
+        if f.agency and not (f.agency.isascii() and f.agency.isdigit()):
             raise ValidationFailed("Mã cơ quan không hợp lệ.", fields={"agency": "Chọn một cơ quan trong danh sách."})
         f.scope = access.resolve_scope(request.user, agency_id=f.agency or None, start=start, end=end,
                                        current_agency_id=getattr(request, "agency_id", None))
@@ -333,7 +333,7 @@ BREAKDOWN_LABELS = {"unit": "Theo cơ quan, đơn vị", "department": "Theo ph�
 
 def _page_number(request) -> int:
     text = _text(request, "page", 12) or "1"
-    if not text.isdigit() or not 1 <= int(text) <= items.MAX_PAGE:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= items.MAX_PAGE:
         raise ValidationFailed("Số trang không hợp lệ.", fields={"page": "Số trang không hợp lệ."})
     return int(text)
 

@@ -197,7 +197,7 @@ def test_an_agency_outside_the_leader_s_scope_is_refused(leader, other_agency, a
 
 @pytest.mark.parametrize("query", [
     "from=32/13/2026", "from=abc&to=01/01/2026", "to=31/02/2026", "from=10/11/2026&to=01/11/2026",
-    "agency=abc", "agency=1%3B%20drop", "preset=forever", "from=01/01/1900&to=31/12/2026",
+    "agency=abc", "agency=1%3B%20drop", "agency=%C2%B2", "preset=forever", "from=01/01/1900&to=31/12/2026",
     "from=" + "9" * 300,
 ])
 def test_garbage_filters_give_a_clean_400(leader, query):
@@ -209,7 +209,8 @@ def test_garbage_filters_give_a_clean_400(leader, query):
         assert 'role="alert"' in r.content.decode()
 
 
-@pytest.mark.parametrize("query", ["page=0", "page=abc", "page=99999999999999", "dim=abc", "dim=" + "x" * 100])
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "page=99999999999999", "page=%C2%B2", "dim=abc",
+                                   "dim=" + "x" * 100, "dim=%C2%B2"])
 def test_garbage_items_params_give_a_clean_400(leader, query):
     r = _login(leader).get(f"/dashboard/items/processing_overdue/?{query}")
     assert r.status_code == 400
@@ -239,3 +240,14 @@ def test_home_page_query_budget(leader, figures, django_assert_max_num_queries):
 
 
 HOME_QUERY_BUDGET = 25
+
+
+@pytest.mark.parametrize("key", ["processing_overdue", "documents_incoming", "dossiers_received", "staffing_in_post",
+                                 "exchange_sent", "equipment_cameras", "tasks_late"])
+def test_out_of_range_or_hostile_dimensions_never_fail(leader, key):
+    """Numbers past a database integer, negative numbers, NUL bytes and SQL text: a clean page or a 400."""
+    c = _login(leader)
+    for dim in ("9" * 19, "9" * 30, "0", "-1", "\x00", "1 OR 1=1", "?"):
+        r = c.get(f"/dashboard/items/{key}/", {"dim": dim})
+        assert r.status_code in (200, 400), (key, dim)
+    assert c.get("/dashboard/", {"agency": "9" * 30}).status_code == 403

@@ -527,7 +527,7 @@ def _check_dimension(ind, dimension: str) -> str:
     dimension = (dimension or "").strip()
     if not dimension:
         return ""
-    if len(dimension) > 60 or not ind.breakdown:
+    if len(dimension) > 60 or not ind.breakdown or any(ord(ch) < 32 for ch in dimension):
         raise ValidationFailed("Nhóm số liệu không hợp lệ.", fields={"dim": "Nhóm số liệu không hợp lệ."})
     # an id: digits that fit a database integer (SQLite refuses larger Python ints outright)
     if ind.breakdown in ("unit", "department") and not (dimension.isascii() and dimension.isdigit()

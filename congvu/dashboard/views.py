@@ -45,12 +45,13 @@ WALL_TILES = (
     "dossiers_received", "dossiers_on_time_rate", "exchange_waiting", "staffing_surplus",
 )
 # Tiles shown in red when not zero: something is late.
-ALARM = frozenset({"processing_late", "processing_overdue", "tasks_late", "tasks_overdue", "exchange_waiting"})
+ALARM = frozenset({"processing_late", "processing_overdue", "tasks_late", "tasks_overdue", "exchange_waiting",
+                   "dossiers_overdue"})
 HOME_KEYS = tuple(dict.fromkeys(TILES + (
     "documents_incoming", "documents_outgoing", "processing_on_time", "processing_late", "processing_overdue",
     "processing_average_days", "tasks_on_time", "tasks_late", "tasks_overdue", "dossiers_received",
     "dossiers_on_time_rate", "dossiers_online_share", "dossiers_satisfaction", "dossiers_late_by_procedure",
-    "staffing_quota", "staffing_in_post", "staffing_surplus", "exchange_sent", "exchange_received",
+    "dossiers_overdue", "staffing_quota", "staffing_in_post", "staffing_surplus", "exchange_sent", "exchange_received",
     "exchange_waiting", "equipment_video_conference", "equipment_cameras")))
 WALL_KEYS = tuple(dict.fromkeys(WALL_TILES + (
     "processing_late", "processing_overdue", "dossiers_late_by_procedure", "equipment_video_conference",
@@ -250,6 +251,17 @@ def _equipment_line(key: str, figures: Figures, query: str) -> dict | None:
     return {"key": key, "name": ind.name, "text": text, "url": _items_url(key, query)}
 
 
+def _catalogue(query: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every indicator of the registry by group, linked to its page (formula, trend, breakdown)."""
+    out = []
+    for group, label in GROUPS:
+        entries = [(ind.name, _indicator_url(ind.key, query)) for ind in indicators.INDICATORS.values()
+                   if ind.group == group]
+        if entries:
+            out.append((label, entries))
+    return out
+
+
 def _base_context(request, f: Filters) -> dict:
     tree = access.agency_tree(request.user)
     options = [(a.pk, "\u2003" * depth + a.name) for a, depth in tree]
@@ -281,7 +293,8 @@ def home(request):
             "processing_on_time", "processing_late", "processing_overdue", "processing_average_days",
             "tasks_on_time", "tasks_late", "tasks_overdue")) if t],
         "onestop": [t for t in (_tile(k, figures, q) for k in (
-            "dossiers_received", "dossiers_on_time_rate", "dossiers_online_share", "dossiers_satisfaction")) if t],
+            "dossiers_received", "dossiers_on_time_rate", "dossiers_overdue", "dossiers_online_share",
+            "dossiers_satisfaction")) if t],
         "late_by_procedure": _rows("dossiers_late_by_procedure", figures, q),
         "onestop_trend": _trend("dossiers_received", figures),
         "staffing": [t for t in (_tile(k, figures, q) for k in ("staffing_quota", "staffing_in_post",
@@ -292,6 +305,7 @@ def home(request):
         "equipment": [e for e in (_equipment_line(k, figures, q) for k in ("equipment_video_conference",
                                                                           "equipment_cameras")) if e],
     })
+    context["catalogue"] = _catalogue(q)
     context["elapsed_ms"] = round((time.perf_counter() - started) * 1000)
     return render(request, "dashboard/dashboard.html", context)
 

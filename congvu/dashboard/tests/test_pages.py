@@ -4,6 +4,7 @@ items with the same scope, who is refused, and that bad filters give a clean mes
 import datetime as dt
 import re
 from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -251,3 +252,12 @@ def test_out_of_range_or_hostile_dimensions_never_fail(leader, key):
         r = c.get(f"/dashboard/items/{key}/", {"dim": dim})
         assert r.status_code in (200, 400), (key, dim)
     assert c.get("/dashboard/", {"agency": "9" * 30}).status_code == 403
+
+
+def test_the_overview_links_every_indicator_page_with_the_same_scope(leader, figures):
+    html = _login(leader).get("/dashboard/?preset=today").content.decode()
+    today = timezone.localdate()
+    catalogue = unescape(html.split('id="s-catalogue"', 1)[1].split("</section>", 1)[0])
+    period = urlencode({"from": f"{today:%d/%m/%Y}", "to": f"{today:%d/%m/%Y}"})
+    for key in indicators.INDICATORS:
+        assert f'href="/dashboard/indicators/{key}/?{period}"' in catalogue

@@ -261,3 +261,14 @@ def test_the_overview_links_every_indicator_page_with_the_same_scope(leader, fig
     period = urlencode({"from": f"{today:%d/%m/%Y}", "to": f"{today:%d/%m/%Y}"})
     for key in indicators.INDICATORS:
         assert f'href="/dashboard/indicators/{key}/?{period}"' in catalogue
+
+
+def test_a_superuser_sees_every_agency(agency, commune, other_agency, figures, django_user_model):
+    admin = django_user_model.objects.create_superuser(username="quantri_he_thong", password="matkhau-123")
+    c = _login(admin)
+    html = c.get("/dashboard/").content.decode()
+    assert _tile_text(html, "documents_incoming") == "8"
+    for a in (agency, commune, other_agency):
+        assert f'<option value="{a.pk}"' in html
+    assert c.get(f"/dashboard/?agency={other_agency.pk}").status_code == 200
+    assert c.get("/dashboard/wall/").status_code == 200

@@ -106,6 +106,12 @@ def _url_or_blank(name: str, pk: int) -> str:
         return ""
 
 
+def _visible(qs: QuerySet, field_name: str) -> Exists:
+    """Row by row, whether the record in `field_name` is in `qs` (a selector's queryset): one index probe per row,
+    where `field__in=qs` would first read every record the user may see."""
+    return Exists(qs.filter(pk=OuterRef(field_name)))
+
+
 def _title(d) -> str:
     return f"{d.number_notation} — {d.subject}" if d.number_notation else d.subject
 
@@ -157,8 +163,8 @@ def _documents(user, scope: Scope, dimension: str, *, direction: str | None) -> 
     start, end = bounds(scope)
     qs = visible_documents(user).filter(_in_scope(scope, dimension, "unit"),
                                         registered_at__gte=start, registered_at__lt=end)
-    if direction:
-        qs = qs.filter(direction=direction)
+    # both directions as an IN list: the (agency, direction, registered_at) index still bounds the dates
+    qs = qs.filter(direction__in=[direction] if direction else ["in", "out"])
     sent = (Exists(InboxItem.objects.filter(source_document_id=OuterRef("pk")))
             | Exists(OutboxItem.objects.filter(document_id=OuterRef("pk"), status=OutboxStatus.SENT)))
     return qs.annotate(sent=sent).select_related("doc_type", "agency").order_by("-registered_at", "-pk")
@@ -209,11 +215,11 @@ def _lead_rows(user, scope: Scope, dimension: str, *, on_tasks: bool) -> QuerySe
     if on_tasks:
         from congvu.workflow.task_selectors import visible_tasks
 
-        qs = qs.filter(document__isnull=True, task__in=visible_tasks(user).values("pk"))
+        qs = qs.filter(document__isnull=True).filter(_visible(visible_tasks(user), "task_id"))
     else:
         from congvu.documents.selectors import visible_documents
 
-        qs = qs.filter(document__in=visible_documents(user).values("pk"))
+        qs = qs.filter(document__isnull=False).filter(_visible(visible_documents(user), "document_id"))
     return _with_department(qs, dimension).select_related(
         "document", "task", "assignee_department", "assignee_official")
 
@@ -333,8 +339,8 @@ def _ratings(user, scope, dimension) -> QuerySet:
     from congvu.onestop.selectors import visible_dossiers
 
     start, end = bounds(scope)
-    dossiers = visible_dossiers(user).filter(_in_scope(scope, dimension, "unit"))
-    return (Rating.objects.filter(dossier__in=dossiers.values("pk"), created_at__gte=start, created_at__lt=end)
+    return (Rating.objects.filter(_in_scope(scope, dimension, "unit", "dossier__agency_id"), created_at__gte=start,
+                                  created_at__lt=end).filter(_visible(visible_dossiers(user), "dossier_id"))
             .select_related("dossier__procedure_version__procedure").order_by("-created_at", "-pk"))
 
 
@@ -352,11 +358,21 @@ def _rating_item(r) -> Item:
 
 def _staff(user, scope, dimension) -> QuerySet:
     """People in post at the end of the period in the agencies whose roster the user may see."""
-    from congvu.org.models import Agency
+    from congvu.org.models import Agency, Role
+    from congvu.org.selectors import user_access
     from congvu.staffing import roster
+    from congvu.staffing.services import can_manage_staffing
 
-    agencies = Agency.objects.filter(pk__in=[a for a in scope.agency_ids if not dimension or str(a) == dimension])
-    allowed = [a.pk for a in agencies if roster.can_view_roster(user, a)]
+    wanted = [a for a in scope.agency_ids if not dimension or str(a) == dimension]
+    # roster.can_view_roster: a superuser, a leader or admin of the agency (no query), or the admin of its province
+    # (asked agency by agency only when the user is a province admin at all).
+    own = {a for a, acc in user_access(user).items() if acc.roles & {Role.LEADER, Role.AGENCY_ADMIN}}
+    if user.is_superuser:
+        allowed = wanted
+    elif can_manage_staffing(user):
+        allowed = [a.pk for a in Agency.objects.filter(pk__in=wanted) if a.pk in own or roster.can_view_roster(user, a)]
+    else:
+        allowed = [a for a in wanted if a in own]
     return (roster.in_post(allowed, indicators.snapshot_day(scope)).select_related("member", "agency")
             .order_by("agency__name", "member__name_folded", "pk"))
 
@@ -372,10 +388,10 @@ STAFF_COLUMNS = ("Họ và tên", "Chức vụ", "Ngạch", "Cơ quan", "Từ ng
 
 # --- exchange (metrics.exchange_flows / exchange_snapshots) -----------------------------------------------------
 
-def _visible_doc_ids(user):
+def _visible_doc(user, field_name: str) -> Exists:
     from congvu.documents.selectors import visible_documents
 
-    return visible_documents(user).values("pk")
+    return _visible(visible_documents(user), field_name)
 
 
 def _sent(user, scope, dimension) -> Chain:
@@ -384,12 +400,13 @@ def _sent(user, scope, dimension) -> Chain:
     from congvu.exchange.models import InboxItem, OutboxItem, OutboxStatus
 
     start, end = bounds(scope)
-    docs = _visible_doc_ids(user)
     internal = (InboxItem.objects.filter(_in_scope(scope, dimension, "unit", "sender_agency_id"),
-                                         delivered_at__gte=start, delivered_at__lt=end, source_document__in=docs)
+                                         delivered_at__gte=start, delivered_at__lt=end)
+                .filter(_visible_doc(user, "source_document_id"))
                 .select_related("source_document", "agency").order_by("-delivered_at", "-pk"))
     external = (OutboxItem.objects.filter(_in_scope(scope, dimension, "unit"), status=OutboxStatus.SENT,
-                                          created_at__gte=start, created_at__lt=end, document__in=docs)
+                                          created_at__gte=start, created_at__lt=end)
+                .filter(_visible_doc(user, "document_id"))
                 .select_related("document", "agency").order_by("-created_at", "-pk"))
     return Chain(internal, external)
 
@@ -404,7 +421,7 @@ def _received_items(user, scope, dimension) -> QuerySet:
     clerk_of = [a for a in user_access(user) if can_register(user, a)]
     return (InboxItem.objects.filter(_in_scope(scope, dimension, "unit"), delivered_at__gte=start,
                                      delivered_at__lt=end)
-            .filter(Q(agency_id__in=clerk_of) | Q(incoming_document__in=_visible_doc_ids(user)))
+            .filter(Q(agency_id__in=clerk_of) | _visible_doc(user, "incoming_document_id"))
             .annotate(queue_visible=ExpressionWrapper(Q(agency_id__in=clerk_of), output_field=BooleanField())
                       if clerk_of else Value(False, output_field=BooleanField()))
             .select_related("agency", "incoming_document").order_by("-delivered_at", "-pk"))
@@ -415,8 +432,8 @@ def _waiting(user, scope, dimension) -> QuerySet:
     from congvu.exchange.models import InboxItem, InboxStatus
 
     at = snapshot_moment(scope)
-    return (InboxItem.objects.filter(_in_scope(scope, dimension, "unit", "sender_agency_id"), delivered_at__lte=at,
-                                     source_document__in=_visible_doc_ids(user))
+    return (InboxItem.objects.filter(_in_scope(scope, dimension, "unit", "sender_agency_id"), delivered_at__lte=at)
+            .filter(_visible_doc(user, "source_document_id"))
             .exclude(status=InboxStatus.REPLACED).filter(Q(handled_at__isnull=True) | Q(handled_at__gt=at))
             .select_related("source_document", "agency").order_by("delivered_at", "pk"))
 

@@ -1,6 +1,6 @@
 """The operations dashboard in a real browser: a leader opens it, sees the figures rolled up from the registry,
 clicks a figure and lands on the list behind it with the same count; the wall screen renders dark, without the
-navigation, and carries its own 60-second refresh."""
+navigation, and carries its own 60-second refresh (and goes back to the login page when the session ends)."""
 
 import os
 from pathlib import Path
@@ -78,4 +78,9 @@ def test_figure_opens_the_matching_list_and_the_wall_refreshes_itself(reference_
     page.wait_for_function(
         "document.querySelector('.wall-value[data-figure=\"documents_incoming\"]').textContent.trim() === '4'")
     page.screenshot(path=str(SCREENSHOTS / "congvu-dashboard-wall.png"))
+    # The session ends (logged out elsewhere): the next refresh brings the login page up instead of a blank wall.
+    ctx.clear_cookies()
+    page.evaluate("htmx.ajax('GET', document.querySelector('#wall-figures').getAttribute('hx-get'), "
+                  "{source: '#wall-figures', target: '#wall-figures', swap: 'outerHTML', select: '#wall-figures'})")
+    page.wait_for_url(lambda url: "/login/?next=/dashboard/wall/" in url)
     ctx.close()

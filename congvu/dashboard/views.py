@@ -109,6 +109,13 @@ def _text(request, name: str, limit: int = 20) -> str:
     return (request.GET.get(name) or "").strip()[:limit]
 
 
+def _bounded(day: dt.date | None, field_name: str) -> dt.date | None:
+    """Years a calendar can hold with room to spare (as the reports do): 31/12/9999 would overflow the months."""
+    if day is not None and not 1900 <= day.year <= 2999:
+        raise ValidationFailed(f"Ngày không hợp lệ: {day:%d/%m/%Y}.", fields={field_name: "Năm phải từ 1900 đến 2999."})
+    return day
+
+
 def _filters(request) -> Filters:
     """Parse agency / preset / from / to. PermissionDenied (agency out of sight) propagates; bad input is kept
     in `error` with the default scope computed for nothing (the page shows the message with status 400)."""
@@ -121,8 +128,8 @@ def _filters(request) -> Filters:
         if f.preset:
             start, end = preset_period(f.preset, timezone.localdate())
         else:
-            start = parse_vn_date(f.date_from, field="from")
-            end = parse_vn_date(f.date_to, field="to")
+            start = _bounded(parse_vn_date(f.date_from, field="from"), "from")
+            end = _bounded(parse_vn_date(f.date_to, field="to"), "to")
         if f.agency and not (f.agency.isascii() and f.agency.isdigit()):
             raise ValidationFailed("Mã cơ quan không hợp lệ.", fields={"agency": "Chọn một cơ quan trong danh sách."})
         f.scope = access.resolve_scope(request.user, agency_id=f.agency or None, start=start, end=end,

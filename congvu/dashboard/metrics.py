@@ -237,14 +237,31 @@ def exchange_flows(agency_id: int, start: dt.date, end: dt.date, out: Counter) -
         out[(EXCHANGE_RECEIVED, agency_id, local_day(at), "")] += 1
 
 
-def flows(agency_id: int, start: dt.date, end: dt.date, lookups: Lookups | None = None) -> dict[Key, int]:
-    """Every flow metric of one agency for the days start..end (inclusive), with the "" totals."""
+# The flow metrics of each source: a refresh recomputes only the sources its journal entries concern.
+DOCUMENTS, PROCESSING, ONESTOP, EXCHANGE = "documents", "processing", "onestop", "exchange"
+SOURCES = (DOCUMENTS, PROCESSING, ONESTOP, EXCHANGE)
+SOURCE_METRICS = {
+    DOCUMENTS: (DOC_IN, DOC_IN_ELECTRONIC, DOC_OUT, DOC_OUT_ELECTRONIC),
+    PROCESSING: (PROC_ON_TIME, PROC_LATE, PROC_MINUTES, TASK_ON_TIME, TASK_LATE),
+    ONESTOP: (DOSSIER_RECEIVED, DOSSIER_ONLINE, DOSSIER_ON_TIME, DOSSIER_LATE, RATING_COUNT, RATING_SATISFIED),
+    EXCHANGE: (EXCHANGE_SENT, EXCHANGE_RECEIVED),
+}
+
+
+def flows(agency_id: int, start: dt.date, end: dt.date, lookups: Lookups | None = None,
+          sources=SOURCES) -> dict[Key, int]:
+    """The flow metrics of these sources (default: all) of one agency for the days start..end (inclusive),
+    with the "" totals."""
     lookups = lookups or Lookups()
     out: Counter = Counter()
-    document_flows(agency_id, start, end, out)
-    processing_flows(agency_id, start, end, out, lookups)
-    onestop_flows(agency_id, start, end, out, lookups)
-    exchange_flows(agency_id, start, end, out)
+    if DOCUMENTS in sources:
+        document_flows(agency_id, start, end, out)
+    if PROCESSING in sources:
+        processing_flows(agency_id, start, end, out, lookups)
+    if ONESTOP in sources:
+        onestop_flows(agency_id, start, end, out, lookups)
+    if EXCHANGE in sources:
+        exchange_flows(agency_id, start, end, out)
     return with_totals(out)
 
 
@@ -417,6 +434,23 @@ def snapshots(agency_ids: Iterable[int] | None, days: list[dt.date], *, now: dt.
 
 
 # --- what a journal entry touches -----------------------------------------------------------------------------
+
+# Which sources an action or an object type concerns (documents and exchange go together: a dispatch makes
+# deliveries, a delivery makes an outgoing document "electronic").
+ACTION_SOURCES = {"document.": (DOCUMENTS, EXCHANGE), "exchange.": (DOCUMENTS, EXCHANGE),
+                  "draft.": (DOCUMENTS, EXCHANGE), "signature.": (DOCUMENTS, EXCHANGE),
+                  "workflow.": (PROCESSING,), "task.": (PROCESSING,), "onestop.": (ONESTOP,), "demo.": SOURCES,
+                  "staffing.": ()}
+TYPE_SOURCES = {"documents.": (DOCUMENTS, EXCHANGE), "exchange.": (DOCUMENTS, EXCHANGE),
+                "workflow.": (PROCESSING,), "onestop.": (ONESTOP,)}
+
+
+def sources_of(name: str, table: dict) -> tuple[str, ...]:
+    for prefix, sources in table.items():
+        if name.startswith(prefix):
+            return sources
+    return SOURCES
+
 
 def object_buckets(object_type: str, ids: list[str]) -> set[tuple[int, dt.date]]:
     """The (agency, day) buckets whose flows depend on these objects' dates (beyond the entry's own day)."""

@@ -22,10 +22,13 @@ class DailyFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["metric", "agency", "day", "dimension"], name="dailyfigure_key"),
         ]
-        # Covering: an indicator reads (metric, dimension "" or not, a day range, agencies) and the value,
-        # from the index alone.
+        # Covering: an indicator reads the totals (metric, dimension "", a day range, agencies) and the value
+        # from the first index alone,
+        # and the split rows of a day range (dimension > "") by the second one: day before dimension.
         indexes = [models.Index(fields=["metric", "dimension", "day", "agency", "value"],
-                                name="dailyfigure_read")]
+                                name="dailyfigure_read"),
+                   models.Index(fields=["metric", "day", "dimension", "agency", "value"],
+                                name="dailyfigure_split")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.metric}[{self.dimension}] = {self.value}"
@@ -46,7 +49,9 @@ class MonthlyFigure(models.Model):
             models.UniqueConstraint(fields=["metric", "agency", "month", "dimension"], name="monthlyfigure_key"),
         ]
         indexes = [models.Index(fields=["metric", "dimension", "month", "agency", "value"],
-                                name="monthlyfigure_read")]
+                                name="monthlyfigure_read"),
+                   models.Index(fields=["metric", "month", "dimension", "agency", "value"],
+                                name="monthlyfigure_split")]
 
     def __str__(self) -> str:
         return f"{self.month:%m/%Y} {self.agency_id} {self.metric}[{self.dimension}] = {self.value}"

@@ -78,10 +78,10 @@ def _insert(figures: dict, batch: int = 5000) -> int:
     return len(rows)
 
 
-def _write_flows(agency_id: int, days: set[dt.date], figures: dict) -> None:
-    """Replace the flow rows of one agency on these days by `figures` (restricted to those days)."""
+def _write_flows(agency_id: int, days: set[dt.date], figures: dict, metrics=m.FLOW_METRICS) -> None:
+    """Replace the rows of these flow metrics of one agency on these days by `figures` (on those days)."""
     days_l = sorted(days)
-    DailyFigure.objects.filter(agency_id=agency_id, metric__in=m.FLOW_METRICS, day__in=days_l).delete()
+    DailyFigure.objects.filter(agency_id=agency_id, metric__in=list(metrics), day__in=days_l).delete()
     _insert({k: v for k, v in figures.items() if k[2] in days})
 
 
@@ -93,20 +93,21 @@ def _write_snapshots(agency_ids, days: list[dt.date], figures: dict) -> None:
     _insert(figures)
 
 
-def _refresh_months(pairs: set[tuple[int, dt.date]]) -> None:
-    """Recompute MonthlyFigure for these (agency, first day of month) pairs from the daily rows."""
-    by_month: dict[dt.date, list[int]] = defaultdict(list)
-    for agency_id, month in pairs:
-        by_month[month].append(agency_id)
-    for month, agency_ids in by_month.items():
-        _months_from_days(agency_ids, month, _next_month(month) - dt.timedelta(days=1))
+def _refresh_months(pairs: set[tuple[int, dt.date, tuple[str, ...]]]) -> None:
+    """Recompute MonthlyFigure for these (agency, first day of month, metrics) from the daily rows."""
+    by_month: dict[tuple[dt.date, tuple[str, ...]], list[int]] = defaultdict(list)
+    for agency_id, month, metrics in pairs:
+        by_month[(month, metrics)].append(agency_id)
+    for (month, metrics), agency_ids in by_month.items():
+        _months_from_days(agency_ids, month, _next_month(month) - dt.timedelta(days=1), metrics)
 
 
-def _months_from_days(agency_ids, first: dt.date, last: dt.date) -> None:
-    """Recompute MonthlyFigure for the months first..last (first and last: days inside those months)."""
+def _months_from_days(agency_ids, first: dt.date, last: dt.date, metrics=m.FLOW_METRICS) -> None:
+    """Recompute MonthlyFigure of these metrics for the months first..last (days inside those months)."""
     lo, hi = _month(first), _next_month(last)
-    old = MonthlyFigure.objects.filter(metric__in=m.FLOW_METRICS, month__gte=lo, month__lt=hi)
-    daily = DailyFigure.objects.filter(metric__in=m.FLOW_METRICS, day__gte=lo, day__lt=hi)
+    metrics = list(metrics)
+    old = MonthlyFigure.objects.filter(metric__in=metrics, month__gte=lo, month__lt=hi)
+    daily = DailyFigure.objects.filter(metric__in=metrics, day__gte=lo, day__lt=hi)
     if agency_ids is not None:
         old = old.filter(agency_id__in=list(agency_ids))
         daily = daily.filter(agency_id__in=list(agency_ids))
@@ -125,12 +126,15 @@ def _months_from_days(agency_ids, first: dt.date, last: dt.date) -> None:
     MonthlyFigure.objects.bulk_create(objs)
 
 
-def _recompute_buckets(buckets: set[tuple[int, dt.date]], lookups: m.Lookups) -> None:
-    by_agency: dict[int, set[dt.date]] = defaultdict(set)
-    for agency_id, day in buckets:
-        by_agency[agency_id].add(day)
+def _recompute_buckets(buckets: dict[tuple[int, dt.date], set[str]], lookups: m.Lookups) -> None:
+    """Recompute the flows of these (agency, day) buckets, each for the sources its entries concern."""
+    by_agency: dict[tuple[int, tuple[str, ...]], set[dt.date]] = defaultdict(set)
+    for (agency_id, day), sources in buckets.items():
+        if sources:
+            by_agency[(agency_id, tuple(sorted(sources)))].add(day)
     months = set()
-    for agency_id, days in by_agency.items():
+    for (agency_id, sources), days in by_agency.items():
+        metrics = [x for source in sources for x in m.SOURCE_METRICS[source]]
         # contiguous runs of days are computed by one set of queries; far-apart days separately
         ordered = sorted(days)
         runs: list[list[dt.date]] = [[ordered[0]]]
@@ -140,9 +144,9 @@ def _recompute_buckets(buckets: set[tuple[int, dt.date]], lookups: m.Lookups) ->
             else:
                 runs.append([d])
         for run in runs:
-            figures = m.flows(agency_id, run[0], run[-1], lookups)
-            _write_flows(agency_id, set(run), figures)
-            months.update((agency_id, _month(d)) for d in run)
+            figures = m.flows(agency_id, run[0], run[-1], lookups, sources=sources)
+            _write_flows(agency_id, set(run), figures, metrics)
+            months.update((agency_id, _month(d), tuple(metrics)) for d in run)
     _refresh_months(months)
 
 
@@ -162,8 +166,9 @@ def _agency_exists_filter(buckets: set[tuple[int, dt.date]]) -> set[tuple[int, d
 
 # --- the two entry points -------------------------------------------------------------------------------------
 
-def refresh(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict:
-    """Bring the roll-ups up to date with the journal (see the module docstring). Returns what it did."""
+def refresh(*, now: dt.datetime | None = None, batch: int = BATCH, snapshots: bool = True) -> dict:
+    """Bring the roll-ups up to date with the journal (see the module docstring). Returns what it did.
+    `snapshots=False` leaves today's snapshots as they are (the benchmark times the two parts apart)."""
     from congvu.audit.models import JournalEntry
 
     now = now or timezone.now()
@@ -177,7 +182,7 @@ def refresh(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict:
         state = RollupState.objects.select_for_update().get(key=m.JOURNAL_STATE_KEY)
         rows = list(JournalEntry.objects.filter(pk__gt=max(0, state.last_entry_id - OVERLAP)).order_by("pk")
                     .values_list("pk", "agency_id_ref", "created_at", "action", "object_type", "object_id")[:batch])
-        buckets: set[tuple[int, dt.date]] = set()
+        buckets: dict[tuple[int, dt.date], set[str]] = defaultdict(set)
         objects: dict[str, list[str]] = defaultdict(list)
         last = state.last_entry_id
         for pk, agency_id, created_at, action, object_type, object_id in rows:
@@ -186,25 +191,30 @@ def refresh(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict:
                 continue
             entries += 1
             if agency_id:
-                buckets.add((agency_id, m.local_day(created_at)))
+                buckets[(agency_id, m.local_day(created_at))].update(m.sources_of(action, m.ACTION_SOURCES))
             if object_type in RESOLVED_TYPES and object_id:
                 objects[object_type].append(object_id)
         for object_type, ids in objects.items():
             ids = sorted(set(ids))
+            sources = m.sources_of(object_type, m.TYPE_SOURCES)
             for i in range(0, len(ids), 500):
-                buckets |= m.object_buckets(object_type, ids[i:i + 500])
-        buckets = _agency_exists_filter({(a, d) for a, d in buckets if d <= today})
+                for bucket in m.object_buckets(object_type, ids[i:i + 500]):
+                    buckets[bucket].update(sources)
+        known = _agency_exists_filter({b for b in buckets if b[1] <= today})
+        buckets = {b: s for b, s in buckets.items() if b in known}
         buckets_n = len(buckets)
         if buckets:
             _recompute_buckets(buckets, lookups)
         # snapshots: today, and the days since the last run (their end-of-day state) once they have ended
-        snap = _state(m.SNAPSHOT_STATE_KEY)
-        first = date_from_ordinal(snap.last_entry_id) or today
-        first = max(first, today - dt.timedelta(days=CATCH_UP_DAYS))
-        days = m.day_range(min(first, today), today)
-        _snapshot_days(None, days, now, lookups)
-        snap.last_entry_id = today.toordinal()
-        snap.save(update_fields=["last_entry_id", "updated_at"])
+        days = []
+        if snapshots:
+            snap = _state(m.SNAPSHOT_STATE_KEY)
+            first = date_from_ordinal(snap.last_entry_id) or today
+            first = max(first, today - dt.timedelta(days=CATCH_UP_DAYS))
+            days = m.day_range(min(first, today), today)
+            _snapshot_days(None, days, now, lookups)
+            snap.last_entry_id = today.toordinal()
+            snap.save(update_fields=["last_entry_id", "updated_at"])
         state.last_entry_id = last
         state.save(update_fields=["last_entry_id", "updated_at"])
     _forget_cached()

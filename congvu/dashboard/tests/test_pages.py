@@ -11,10 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import make_agency, make_official
-from congvu.dashboard import charts, indicators, metrics
+from congvu.dashboard import charts, indicators, rollups
 from congvu.dashboard.access import Scope
-from congvu.dashboard.models import DailyFigure
+from congvu.documents.services import incoming_register, outgoing_register
+from congvu.documents.tests.factories import incoming_data, outgoing_data
 from congvu.org.models import AgencyKind, Role
+from congvu.workflow.models import Assignment, AssignmentRole, AssignmentStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -33,23 +35,25 @@ def commune(agency):
 
 
 @pytest.fixture
-def figures(agency, commune):
-    """Roll-up rows of this month, as metrics.with_totals writes them (a "" total beside split rows): 5 + 3
-    incoming documents today (district, commune), 2 outgoing yesterday (or today on the 1st), 4 documents
-    overdue in the district's Nội vụ department."""
-    today = timezone.localdate()
-    earlier = max(today.replace(day=1), today - dt.timedelta(days=1))
+def figures(reference_data, agency, commune, clerk, leader):
+    """Records of today, rolled up by `rollups.rebuild`: 5 + 3 incoming documents (district, commune), 2 outgoing
+    (district), and 4 of the district's incoming documents whose lead assignment to Nội vụ was due two days ago
+    and is still in progress."""
     nv = agency.departments.get(code="NV")
-    rows = [
-        (today, agency, metrics.DOC_IN, "", 5),
-        (today, commune, metrics.DOC_IN, "", 3),
-        (earlier, agency, metrics.DOC_OUT, "", 2),
-        (today, agency, metrics.PROC_OVERDUE, str(nv.pk), 4),
-        (today, agency, metrics.PROC_OVERDUE, "", 4),
-    ]
-    for day, a, metric, dim, value in rows:
-        DailyFigure.objects.create(day=day, agency=a, metric=metric, dimension=dim, value=value)
-    return rows
+    commune_clerk = make_official(commune, Role.CLERK, username="vanthu_queloc").user
+    docs = [incoming_register(actor=clerk, agency=agency, data=incoming_data(number=str(60 + i))) for i in range(5)]
+    for i in range(3):
+        incoming_register(actor=commune_clerk, agency=commune, data=incoming_data(number=str(70 + i)))
+    for _ in range(2):
+        outgoing_register(actor=clerk, agency=agency, data=outgoing_data())
+    now = timezone.now()
+    for doc in docs[:4]:
+        Assignment.objects.create(agency=agency, document=doc, role=AssignmentRole.LEAD, assignee_department=nv,
+                                  assigned_by=leader.official, due_at=now - dt.timedelta(days=2),
+                                  status=AssignmentStatus.IN_PROGRESS, created_at=now - dt.timedelta(days=5))
+    rollups.rebuild()
+    indicators.cache_clear()
+    return docs
 
 
 def _login(user) -> Client:

@@ -42,6 +42,7 @@ RESOLVED_TYPES = ("documents.document", "documents.incomingdocument", "documents
 # Entries are read from a little before the watermark: on PostgreSQL an entry with a smaller id can commit after
 # a larger one was read. Recomputing a bucket twice is harmless.
 OVERLAP = 200
+OVERLAP_AGE = dt.timedelta(minutes=5)
 BATCH = 20_000
 SNAPSHOT_WINDOW = 62  # days of snapshots computed (and held in memory) at once by rebuild
 CATCH_UP_DAYS = 366  # refresh: at most this many ended days of snapshots caught up after a long pause
@@ -185,8 +186,11 @@ def refresh(*, now: dt.datetime | None = None, batch: int = BATCH, snapshots: bo
         buckets: dict[tuple[int, dt.date], set[str]] = defaultdict(set)
         objects: dict[str, list[str]] = defaultdict(list)
         last = state.last_entry_id
+        settled = now - OVERLAP_AGE
         for pk, agency_id, created_at, action, object_type, object_id in rows:
             last = max(last, pk)
+            if pk <= state.last_entry_id and created_at < settled:
+                continue  # read by an earlier run, and written long before it: nothing late to catch
             if not relevant(action):
                 continue
             entries += 1
@@ -285,5 +289,7 @@ def rebuild(start: dt.date | None = None, end: dt.date | None = None, agency_ids
             snap.last_entry_id = today.toordinal()
             snap.save(update_fields=["last_entry_id", "updated_at"])
     _forget_cached()
-    return {"start": start, "end": end, "agencies": len(ids), "flow_rows": written,
-            "rows": DailyFigure.objects.filter(day__gte=start, day__lte=end).count()}
+    rows = DailyFigure.objects.filter(day__gte=start, day__lte=end)
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=ids)
+    return {"start": start, "end": end, "agencies": len(ids), "flow_rows": written, "rows": rows.count()}

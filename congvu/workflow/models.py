@@ -298,6 +298,8 @@ class Assignment(models.Model):
             models.Index(fields=["agency", "active", "due_at"], name="asg_agency_due_idx"),
             models.Index(fields=["document", "status"], name="asg_document_idx"),
             models.Index(fields=["task", "status"], name="asg_task_idx"),
+            # The dashboard's roll-ups and drill-down read assignments finished in a period (ADR 0025).
+            models.Index(fields=["agency", "completed_at"], name="asg_agency_completed_idx"),
         ]
 
     def __str__(self) -> str:

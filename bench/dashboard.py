@@ -49,6 +49,7 @@ def build(*, docs: int, dossiers: int, agencies: int = 200, seed: int = 1) -> di
 
     started = time.monotonic()
     half = agencies // 2
+    onestop._reset_database()  # on PostgreSQL the documents' reset leaves the procedures of an earlier run
     built_docs = dataset.build(docs=docs, agencies=half, big_share=0.3, seed=seed)
     print(f"documents: {built_docs['docs']:,} in {built_docs['seconds']:.0f} s", flush=True)
     # The documents' province becomes the root of its agencies; the dossier generator then adds its own

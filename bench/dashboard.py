@@ -184,12 +184,22 @@ def run(args, built) -> None:
         t = time.perf_counter()
         result = rollups.rebuild()
         seconds = time.perf_counter() - t
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
         rebuild_text = (f"`rollups.rebuild()` from {result['start']:%d/%m/%Y} to {result['end']:%d/%m/%Y}: "
                         f"**{seconds:.0f} s**, {DailyFigure.objects.count():,} daily rows, "
                         f"{MonthlyFigure.objects.count():,} monthly rows")
         print(rebuild_text, flush=True)
+
+    # Fresh statistics for the planner (and, on PostgreSQL, the visibility map that index-only scans need: what
+    # autovacuum does soon after a rebuild in a deployment).
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        connection.connection.autocommit = True
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE dashboard_dailyfigure")
+            cur.execute("VACUUM ANALYZE dashboard_monthlyfigure")
+    else:
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
 
     # 2. indicators
     today = timezone.localdate()

@@ -13,6 +13,7 @@ from congvu.org.models import Agency, Role
 from congvu.org.selectors import user_access
 
 DASHBOARD_ROLES = frozenset({Role.LEADER, Role.AGENCY_ADMIN})
+MIN_YEAR, MAX_YEAR = 1900, 2999  # a period outside is a typing slip (and month arithmetic ends at year 9999)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,9 @@ def resolve_scope(user, *, agency_id=None, start: date | None = None, end: date 
     d_start, d_end = default_period()
     start = start or d_start
     end = end or (d_end if start <= d_end else start)
+    if not (MIN_YEAR <= start.year <= MAX_YEAR and MIN_YEAR <= end.year <= MAX_YEAR):
+        message = f"Năm của kỳ phải từ {MIN_YEAR} đến {MAX_YEAR}."
+        raise ValidationFailed(message, fields={"from": message})
     if start > end:
         raise ValidationFailed("Ngày bắt đầu phải trước ngày kết thúc.",
                                fields={"from": "Ngày bắt đầu phải trước ngày kết thúc."})

@@ -310,6 +310,8 @@ def test_the_rebuild_command_refuses_bad_input_and_changes_nothing(world):
     before = set(DailyFigure.objects.values_list("metric", "agency_id", "day", "dimension", "value"))
     with pytest.raises(CommandError, match="không hợp lệ"):
         call_command("dashboard", "rebuild", "--from", "2026-13-01")
+    with pytest.raises(CommandError, match="năm phải từ 1900 đến 2999"):
+        call_command("dashboard", "indicators", "--from", "31/12/9999")
     with pytest.raises(CommandError, match="Không có cơ quan số 999999"):
         call_command("dashboard", "rebuild", "--agency", "999999")
     with pytest.raises(CommandError, match="Ngày kết thúc phải sau ngày bắt đầu"):

@@ -356,3 +356,6 @@ def test_bad_scope_input_is_refused_with_a_message(district_and_communes):
     with pytest.raises(ValidationFailed) as exc:
         resolve_scope(user, start=dt.date(2026, 5, 2), end=dt.date(2026, 5, 1))
     assert exc.value.message == "Ngày bắt đầu phải trước ngày kết thúc."
+    with pytest.raises(ValidationFailed) as exc:
+        resolve_scope(user, start=dt.date(9999, 12, 31))
+    assert exc.value.message == "Năm của kỳ phải từ 1900 đến 2999."

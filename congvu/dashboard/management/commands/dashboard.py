@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from congvu.core.errors import DomainError
 from congvu.dashboard import indicators, rollups
-from congvu.dashboard.access import Scope, default_period
+from congvu.dashboard.access import MAX_YEAR, MIN_YEAR, Scope, default_period
 from congvu.org.models import Agency
 
 
@@ -17,9 +17,12 @@ def _date(value: str | None, label: str) -> dt.date | None:
         return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(value, fmt).date()
+            day = dt.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise CommandError(f"{label} “{value}”: năm phải từ {MIN_YEAR} đến {MAX_YEAR}.")
+        return day
     raise CommandError(f"{label} “{value}” không hợp lệ: dùng yyyy-mm-dd hoặc dd/mm/yyyy.")
 
 

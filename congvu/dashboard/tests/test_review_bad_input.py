@@ -17,9 +17,7 @@ from congvu.staffing.tests.test_review_security import build_security_world, sna
 pytestmark = pytest.mark.django_db
 
 EXTRA_GET = ("agency", "from", "to", "preset", "dim", "page", "kind", "status", "format", "inactive")
-# "from" far in the future without "to": the period becomes that one day and the monthly split overflows
-KNOWN_PAGE_BUGS = {("home", "from", "31/12/9999"), ("wall", "from", "31/12/9999"),
-                   ("indicator", "from", "31/12/9999")}
+KNOWN_PAGE_BUGS: set = set()  # none open (31/12/9999 in "from" was fixed in 20d5407)
 
 
 @pytest.fixture
@@ -55,17 +53,14 @@ def test_every_dashboard_page_survives_garbage_in_every_field(sw):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: dashboard/indicators.py _next_month (line ~73): a period starting "
-                                       "31/12/9999 (from=31/12/9999, no to) overflows → 500 on the overview and the "
-                                       "wall; the pages should bound the dates like reports.report_scope does (400)")
 @pytest.mark.parametrize("page", ["home", "wall"])
 def test_period_starting_in_year_9999_is_refused(sw, page):
+    """Was a 500 (the monthly split overflowed at 12/9999), fixed in 20d5407."""
     response = root_client(sw).get(reverse(f"dashboard:{page}"), {"from": "31/12/9999"})
     assert response.status_code == 400
+    assert "Ngày không hợp lệ: 31/12/9999" in response.content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: dashboard/indicators.py _next_month: /dashboard/indicators/<flow key>/ "
-                                       "with from=31/12/9999 overflows → 500")
 def test_indicator_page_period_starting_in_year_9999_is_refused(sw):
     response = root_client(sw).get(reverse("dashboard:indicator", args=["documents_incoming"]),
                                    {"from": "31/12/9999"})

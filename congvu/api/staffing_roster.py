@@ -14,6 +14,7 @@ from congvu.api.schemas import CREATE_ERRORS, ERRORS, MAX_ID, StrictIn
 from congvu.core.dates import parse_vn_date
 from congvu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from congvu.core.folding import fold
+from congvu.core.text import clean_text
 from congvu.org.models import Agency
 from congvu.staffing import report as reports
 from congvu.staffing import roster
@@ -138,8 +139,9 @@ def roster_list(
     postings = roster.in_post([target.pk], day).select_related("member").order_by("member__name_folded", "pk")
     if category:
         postings = postings.filter(category=category)
-    if q.strip():
-        postings = postings.filter(member__name_folded__contains=fold(q.strip()))
+    q = clean_text(q)
+    if q:
+        postings = postings.filter(member__name_folded__contains=fold(q))
     rules = roster.retirement_rules()
     return {"agency_id": target.pk, "on": day, "count": postings.count(),
             "items": [_member_item(p.member, p, rules) for p in postings[:limit]]}
@@ -181,7 +183,7 @@ def staffing_report(
     on: str = Query("", max_length=20, description=ON_HELP),
 ):
     day = parse_vn_date(on, field="on") or dt.date.today()
-    province = province.strip()
+    province = reports.province_code(province)
     if agency is not None:
         target = _agency(agency)
         if not roster.can_view_roster(request.user, target):

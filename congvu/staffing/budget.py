@@ -40,7 +40,7 @@ from django.db.models import Q
 
 from congvu.audit.services import journal_record
 from congvu.core.errors import NotFound, ValidationFailed
-from congvu.core.folding import nfc
+from congvu.core.text import clean_text
 from congvu.org.models import Agency
 from congvu.staffing.models import BaseSalary, OperatingCost, Reorganisation, StaffPosting
 from congvu.staffing.transfers import require_planner
@@ -243,7 +243,7 @@ def merger_saving(*, reorganisation: Reorganisation, year: int) -> MergerSaving:
 def operating_cost_set(*, actor, agency: Agency, year: int, amount_vnd: int, note: str = "") -> OperatingCost:
     """Enter (or correct) an agency's operating cost of a year."""
     require_planner(actor, agency)
-    note = nfc(note or "").strip()
+    note = clean_text(note, multiline=True)
     fields: dict[str, str] = {}
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
         fields["year"] = f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}."

@@ -37,7 +37,8 @@ from django.utils import timezone
 from congvu.audit.services import journal_record
 from congvu.core.dates import format_vn_date
 from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from congvu.core.folding import fold, nfc
+from congvu.core.folding import fold
+from congvu.core.text import clean_text
 from congvu.org.models import IDENTIFIER_RE, Agency, AgencyKind, Department, Membership
 from congvu.org.selectors import official_for_user
 from congvu.staffing import services
@@ -132,9 +133,12 @@ class MergePreview:
         }
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2100  # effective dates outside are typing errors (and 01/01/0001 − 1 day overflows)
+
+
 def _text(value, limit: int) -> str:
     """NFC text without control characters (a NUL byte never reaches the database), trimmed to `limit`."""
-    return "".join(ch for ch in nfc(str(value or "")) if ch >= " " and ch != "\x7f").strip()[:limit]
+    return clean_text(value)[:limit]
 
 
 def _vn(day: dt.date | None) -> str:
@@ -271,6 +275,9 @@ def _check(actor, plan: MergePlan) -> _Checked:
     day = plan.effective_date
     if not isinstance(day, dt.date):
         raise ValidationFailed("Nhập ngày có hiệu lực.", fields={"effective_date": "Bắt buộc, dạng dd/mm/yyyy."})
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        message = (f"Ngày có hiệu lực {_vn(day)} không hợp lý: phải trong khoảng năm {MIN_YEAR}–{MAX_YEAR}.")
+        raise ValidationFailed(message, fields={"effective_date": message})
     ids = []
     for raw in plan.unit_ids or []:
         try:

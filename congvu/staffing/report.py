@@ -17,10 +17,12 @@ linked to any unit yet). Codes are those of the date: pre-2025 Quảng Nam is 49
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from congvu.core.errors import ValidationFailed
 from congvu.core.folding import vi_sort_key
 from congvu.org.models import Agency
 from congvu.staffing import services
@@ -39,6 +41,16 @@ from congvu.staffing.models import (
 )
 
 CATEGORIES = (StaffCategory.CADRE_CIVIL, StaffCategory.PART_TIME)
+_PROVINCE_CODE = re.compile(r"[0-9A-Za-z]{1,10}")
+
+
+def province_code(value) -> str:
+    """A province code typed in a filter (`?province=`): "" when empty, else 1–10 ASCII letters or digits;
+    anything else (control characters, punctuation, too long) raises ValidationFailed."""
+    text = str(value or "").strip()
+    if text and not _PROVINCE_CODE.fullmatch(text):
+        raise ValidationFailed("Mã tỉnh không hợp lệ.", fields={"province": "Mã tỉnh gồm 1–10 chữ cái hoặc chữ số."})
+    return text
 
 
 @dataclass

@@ -34,7 +34,7 @@ from django.utils import timezone
 from congvu.audit.services import journal_record
 from congvu.core.dates import format_vn_date
 from congvu.core.errors import Conflict, ValidationFailed
-from congvu.core.folding import nfc
+from congvu.core.text import clean_text
 from congvu.org.models import Agency
 from congvu.staffing import services
 from congvu.staffing.models import (
@@ -95,7 +95,7 @@ def roadmap_create(*, actor, agency: Agency, start_date: dt.date, title: str, ye
                    hiring_freeze: bool = True, basis: str = "") -> SurplusRoadmap:
     require_planner(actor, agency)
     official = actor_official(actor)
-    title, basis = nfc(title or "").strip(), nfc(basis or "").strip()
+    title, basis = clean_text(title), clean_text(basis)
     fields: dict[str, str] = {}
     if not title:
         fields["title"] = "Nhập tên kế hoạch."
@@ -137,7 +137,7 @@ def roadmap_case_add(*, actor, roadmap: SurplusRoadmap, member: StaffMember, kin
     """Add one person leaving under the plan; a TRANSFER case proposes a transfer to `to_agency`."""
     roadmap = SurplusRoadmap.objects.select_for_update().select_related("agency").get(pk=roadmap.pk)
     require_planner(actor, roadmap.agency)
-    note = nfc(note or "").strip()
+    note = clean_text(note, multiline=True)
     end = roadmap_end(roadmap)
     fields: dict[str, str] = {}
     if kind not in CaseKind.values:

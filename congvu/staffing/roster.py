@@ -25,6 +25,7 @@ from congvu.audit.services import journal_record
 from congvu.core.dates import format_vn_date, parse_vn_date
 from congvu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from congvu.core.folding import fold, nfc
+from congvu.core.text import clean_text, has_control_characters
 from congvu.org.models import Agency, Official, Role
 from congvu.org.selectors import user_has_role
 from congvu.staffing import services
@@ -191,15 +192,19 @@ def _check_posting_values(values: dict, fields: dict) -> dict:
                                   "“Người hoạt động không chuyên trách”.")
         out["category"] = values["category"]
     if "position" in values:
-        position = nfc(str(values["position"] or "")).strip()
-        if not position:
+        position = clean_text(values["position"])
+        if has_control_characters(values["position"]):
+            fields["position"] = "Chức vụ, chức danh có ký tự điều khiển không hợp lệ."
+        elif not position:
             fields["position"] = "Nhập chức vụ, chức danh."
         elif len(position) > 150:
             fields["position"] = "Chức vụ, chức danh dài quá 150 ký tự."
         out["position"] = position
     if "rank" in values:
-        rank = nfc(str(values["rank"] or "")).strip()
-        if len(rank) > 100:
+        rank = clean_text(values["rank"])
+        if has_control_characters(values["rank"]):
+            fields["rank"] = "Ngạch có ký tự điều khiển không hợp lệ."
+        elif len(rank) > 100:
             fields["rank"] = "Ngạch dài quá 100 ký tự."
         out["rank"] = rank
     if "salary_coefficient" in values:
@@ -223,9 +228,16 @@ def _check_posting_values(values: dict, fields: dict) -> dict:
     return out
 
 
+def _latest_start(today: dt.date) -> dt.date:
+    """The latest accepted start date: one year after `today`."""
+    return add_months(today, 12)
+
+
 def _check_person(*, full_name, sex, birth_date, start_date, fields: dict, today: dt.date) -> str:
-    name = nfc(str(full_name or "")).strip()
-    if not name:
+    name = clean_text(full_name)
+    if has_control_characters(full_name):
+        fields["full_name"] = "Họ và tên có ký tự điều khiển không hợp lệ."
+    elif not name:
         fields["full_name"] = "Nhập họ và tên."
     elif len(name) > 100:
         fields["full_name"] = "Họ và tên dài quá 100 ký tự."
@@ -239,6 +251,11 @@ def _check_person(*, full_name, sex, birth_date, start_date, fields: dict, today
         fields["birth_date"] = f"Ngày sinh {format_vn_date(birth_date)} không hợp lý."
     if not isinstance(start_date, dt.date):
         fields["start_date"] = "Nhập ngày bắt đầu công tác (dd/mm/yyyy)."
+    elif start_date > _latest_start(today):
+        fields["start_date"] = (f"Ngày bắt đầu công tác {format_vn_date(start_date)} quá xa trong tương lai "
+                                "(chậm nhất một năm kể từ hôm nay).")
+    elif start_date.year < 1900:
+        fields["start_date"] = f"Ngày bắt đầu công tác {format_vn_date(start_date)} không hợp lý."
     elif isinstance(birth_date, dt.date) and "birth_date" not in fields:
         if start_date < birth_date:
             fields["start_date"] = (f"Ngày bắt đầu công tác {format_vn_date(start_date)} trước ngày sinh "
@@ -273,9 +290,13 @@ def staff_member_create(*, actor, agency: Agency, full_name: str, sex: str, birt
                                     "salary_coefficient": salary_coefficient,
                                     "position_allowance": position_allowance, "other_allowance": other_allowance,
                                     "monthly_allowance_vnd": monthly_allowance_vnd}, fields)
-    basis = nfc(basis or "").strip()
+    basis = clean_text(basis)
     if len(basis) > 300:
         fields["basis"] = "Căn cứ dài quá 300 ký tự."
+    if not fields and StaffPosting.objects.filter(agency=agency, valid_to__isnull=True, member__birth_date=birth_date,
+                                                  member__name_folded=fold(name)[:100]).exists():
+        fields["full_name"] = (f"{name} sinh ngày {format_vn_date(birth_date)} đã có trong danh sách của cơ quan "
+                               f"{agency.name}.")
     if official is not None and StaffMember.objects.filter(official=official).exists():
         fields["official"] = f"Tài khoản {official} đã gắn với một hồ sơ khác."
     if fields:
@@ -327,7 +348,7 @@ def posting_change(*, actor, member: StaffMember, on: dt.date, reason: str = Lea
     on = _check_on(on, current)
     fields: dict[str, str] = {}
     values = _check_posting_values(changes, fields)
-    basis = nfc(basis or "").strip()
+    basis = clean_text(basis)
     if len(basis) > 300:
         fields["basis"] = "Căn cứ dài quá 300 ký tự."
     if fields:
@@ -357,7 +378,7 @@ def member_leave(*, actor, member: StaffMember, on: dt.date, reason: str, basis:
     current = _open_posting_for_update(member)
     _require_manager(actor, current.agency)
     on = _check_on(on, current)
-    basis = nfc(basis or "").strip()
+    basis = clean_text(basis)
     if len(basis) > 300:
         raise ValidationFailed("Căn cứ dài quá 300 ký tự.", fields={"basis": "Căn cứ dài quá 300 ký tự."})
     before = _posting_after(current)
@@ -444,7 +465,7 @@ def roster_import(*, actor, agency: Agency, text: str) -> RosterImportResult:
                                   "không chuyên trách)")
         if not raw.get("salary_coefficient"):
             fields["salary_coefficient"] = "thiếu hệ số lương"
-        basis = raw.get("basis", "")
+        basis = clean_text(raw.get("basis", ""))
         if len(basis) > 300:
             fields["basis"] = "căn cứ dài quá 300 ký tự"
         problems += [m.rstrip(".") for m in fields.values()]

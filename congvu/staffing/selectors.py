@@ -10,6 +10,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from congvu.core.folding import fold
+from congvu.core.text import clean_text
 from congvu.staffing import services
 from congvu.staffing.models import (
     PROVINCE_LEVEL,
@@ -55,7 +56,7 @@ def unit_search(*, q: str = "", day: dt.date | None = None, parent_id: int | Non
         qs = qs.filter(unit_type=unit_type)
     if unit_class:
         qs = qs.filter(current_class=unit_class)
-    for word in fold(q).split():
+    for word in fold(clean_text(q)).split():
         qs = qs.filter(Q(name_folded__contains=word) | Q(code=word))
     qs = qs.order_by("code", "valid_from")
     total = qs.count()

@@ -23,6 +23,7 @@ from congvu.audit.services import journal_record
 from congvu.core.dates import format_vn_date, parse_vn_date
 from congvu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from congvu.core.folding import fold, nfc
+from congvu.core.text import clean_text
 from congvu.org.models import Agency, AgencyKind, Membership, Role
 from congvu.org.selectors import official_for_user
 from congvu.staffing import classification
@@ -231,7 +232,7 @@ def units_import(*, actor=None, text: str) -> ImportResult:
     pending: dict[str, list[dict]] = {}
     seen: set[tuple[str, dt.date | None]] = set()
     for lineno, raw in enumerate(reader, start=2):
-        raw = {k.strip(): (v or "").strip() for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+        raw = {k.strip(): clean_text(v) for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
         problems: list[str] = []
         code, name = raw.get("code", ""), raw.get("name", "")
         if not code or len(code) > 10:
@@ -421,7 +422,7 @@ def classification_decide(*, actor, unit: AdministrativeUnit, decision_number: s
     the unit was entered) is left as it was: `unit_class_on` reads the decisions by date."""
     _require_unit_manager(actor, unit)
     effective_from = effective_from or decision_date
-    decision_number = nfc(decision_number).strip()
+    decision_number = clean_text(decision_number)
     if not decision_number:
         raise ValidationFailed("Thiếu số quyết định.", fields={"decision_number": "Nhập số, ký hiệu quyết định."})
     if decision_date > dt.date.today() + dt.timedelta(days=366):
@@ -476,7 +477,7 @@ def classification_decide(*, actor, unit: AdministrativeUnit, decision_number: s
         decision = ClassificationDecision.objects.create(
             unit=locked, rule_set=rule_set, unit_class=unit_class, score=score, criteria=criteria, breakdown=breakdown,
             decision_number=decision_number, decision_date=decision_date, effective_from=effective_from,
-            basis=nfc(basis)[:300])
+            basis=clean_text(basis)[:300])
         journal_record(actor=actor, agency_id=None, action="staffing.classification_decide", obj=decision,
                        after={"unit": locked.code, "class": unit_class,
                               "score": _num(score) if score is not None else None,
@@ -546,7 +547,7 @@ def norm_create(*, actor, rule_set: str, valid_from: dt.date, valid_to: dt.date 
         fields["quota"] = "Số lượng phải là số nguyên từ 0."
     if valid_to is not None and valid_to < valid_from:
         fields["valid_to"] = "Ngày hết hiệu lực trước ngày hiệu lực."
-    if not nfc(rule_set).strip():
+    if not clean_text(rule_set):
         fields["rule_set"] = "Nhập văn bản quy định, ví dụ NĐ 33/2023/NĐ-CP."
     if fields:
         raise ValidationFailed("Định mức chưa hợp lệ.", fields=fields)
@@ -555,8 +556,8 @@ def norm_create(*, actor, rule_set: str, valid_from: dt.date, valid_to: dt.date 
                                                          unit_class=unit_class, category=category))
     _check_norm_overlap(unit_type=unit_type, unit_class=unit_class, category=category, valid_from=valid_from,
                         valid_to=valid_to)
-    norm = StaffingNorm.objects.create(rule_set=nfc(rule_set).strip(), valid_from=valid_from, valid_to=valid_to,
-                                       basis=nfc(basis)[:300], unit_type=unit_type, unit_class=unit_class,
+    norm = StaffingNorm.objects.create(rule_set=clean_text(rule_set), valid_from=valid_from, valid_to=valid_to,
+                                       basis=clean_text(basis)[:300], unit_type=unit_type, unit_class=unit_class,
                                        category=category, quota=quota)
     journal_record(actor=actor, agency_id=None, action="staffing.norm_create", obj=norm,
                    after={"rule_set": norm.rule_set, "valid_from": valid_from, "valid_to": valid_to,
@@ -608,7 +609,7 @@ def quota_decision_create(*, actor, category: str, quota: int, valid_from: dt.da
         fields["quota"] = "Số lượng phải là số nguyên từ 0."
     if valid_to is not None and valid_to < valid_from:
         fields["valid_to"] = "Ngày hết hiệu lực trước ngày áp dụng."
-    if not nfc(decision_number).strip():
+    if not clean_text(decision_number):
         fields["decision_number"] = "Nhập số, ký hiệu quyết định."
     if fields:
         raise ValidationFailed("Quyết định giao biên chế chưa hợp lệ.", fields=fields)
@@ -623,8 +624,8 @@ def quota_decision_create(*, actor, category: str, quota: int, valid_from: dt.da
                        f"{_vn(other.valid_from)} đến {_vn(other.valid_to)}; thời gian áp dụng không được chồng lấn.",
                        code="quota_overlap")
     decision = QuotaDecision.objects.create(category=category, quota=quota, valid_from=valid_from, valid_to=valid_to,
-                                            decision_number=nfc(decision_number).strip(), decision_date=decision_date,
-                                            basis=nfc(basis)[:300], **target)
+                                            decision_number=clean_text(decision_number), decision_date=decision_date,
+                                            basis=clean_text(basis)[:300], **target)
     journal_record(actor=actor, agency_id=agency.pk if agency else None, action="staffing.quota_decision_create",
                    obj=decision, after={"unit": unit.code if unit else None, "agency": agency.pk if agency else None,
                                         "category": category, "quota": quota, "valid_from": valid_from,

@@ -27,7 +27,7 @@ from django.utils import timezone
 from congvu.audit.services import journal_record
 from congvu.core.dates import format_vn_date
 from congvu.core.errors import Conflict, PermissionDenied, ValidationFailed
-from congvu.core.folding import nfc
+from congvu.core.text import clean_text
 from congvu.org.models import Agency, Membership, Role
 from congvu.org.selectors import official_for_user
 from congvu.staffing.models import (
@@ -172,8 +172,8 @@ def transfer_propose(*, actor, member: StaffMember, to_agency: Agency, planned_d
     """Propose moving `member` from the agency they are in post at to `to_agency` from `planned_date`."""
     member = StaffMember.objects.select_for_update().get(pk=member.pk)
     posting = _current_posting(member)
-    reason = nfc(reason or "").strip()
-    decision_number = nfc(decision_number or "").strip()
+    reason = clean_text(reason, multiline=True)
+    decision_number = clean_text(decision_number)
     fields: dict[str, str] = {}
     if not isinstance(planned_date, dt.date):
         raise ValidationFailed("Nhập ngày điều động dự kiến.", fields={"planned_date": "Bắt buộc (dd/mm/yyyy)."})
@@ -237,7 +237,7 @@ def transfer_approve(*, actor, transfer: Transfer, decision_number: str = "") ->
     if transfer.status != TransferStatus.PROPOSED:
         raise Conflict(f"Chỉ phê duyệt được đề xuất đang chờ; điều động này {transfer.get_status_display().lower()}.",
                        code="transfer_status")
-    decision_number = nfc(decision_number or "").strip()
+    decision_number = clean_text(decision_number)
     if len(decision_number) > 60:
         raise ValidationFailed("Số quyết định dài quá 60 ký tự.", fields={"decision_number": "Tối đa 60 ký tự."})
     before = _state(transfer)
@@ -290,7 +290,7 @@ def transfer_cancel(*, actor, transfer: Transfer, reason: str = "") -> Transfer:
     require_planner(actor, transfer.from_agency)
     if transfer.status not in OPEN:
         raise Conflict(f"Không hủy được điều động {transfer.get_status_display().lower()}.", code="transfer_status")
-    reason = nfc(reason or "").strip()[:REASON_MAX]
+    reason = clean_text(reason, multiline=True)[:REASON_MAX]
     before = _state(transfer)
     transfer.status = TransferStatus.CANCELLED
     transfer.save(update_fields=["status"])

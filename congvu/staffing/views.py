@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from congvu.core.dates import parse_vn_date
 from congvu.core.errors import DomainError, NotFound, ValidationFailed
+from congvu.core.text import clean_text
 from congvu.staffing import selectors, services
 from congvu.staffing.models import (
     AdministrativeUnit,
@@ -73,7 +74,7 @@ def unit_list(request):
     _require_viewer(request)
     on, date_error = _on(request, request.GET)
     all_dates = request.GET.get("all") == "1"
-    q = (request.GET.get("q") or "").strip()[:100]
+    q = clean_text(request.GET.get("q"))[:100]
     unit_type = request.GET.get("type", "")
     unit_type = unit_type if unit_type in UnitType.values else ""
     unit_class = request.GET.get("class", "")

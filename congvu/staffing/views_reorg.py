@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from congvu.core.dates import format_vn_date, parse_vn_date
 from congvu.core.errors import DomainError, NotFound, ValidationFailed
+from congvu.core.text import clean_text
 from congvu.staffing import reorg, services
 from congvu.staffing.models import AdministrativeUnit, Numbering, UnitClass, UnitType
 
@@ -45,21 +46,23 @@ def _unit_ids(post) -> list[int]:
 
 
 def _values(post) -> dict:
-    return {k: (post.get(k) or "").strip()[:300] for k in FIELDS}
+    return {k: clean_text(post.get(k))[:300] for k in FIELDS}
 
 
 def _day(values) -> dt.date:
+    """The typed effective date for the unit search, today when it is missing, wrong or out of range."""
     try:
-        return parse_vn_date(values.get("effective_date"), field="effective_date") or timezone.localdate()
+        day = parse_vn_date(values.get("effective_date"), field="effective_date")
     except ValidationFailed:
-        return timezone.localdate()
+        day = None
+    return day if day is not None and reorg.MIN_YEAR <= day.year <= reorg.MAX_YEAR else timezone.localdate()
 
 
 def _step1(request, *, values: dict, unit_ids: list[int], errors: dict | None = None, status: int = 200):
     day = _day(values)
     chosen = list(AdministrativeUnit.objects.select_related("parent").filter(pk__in=unit_ids))
     chosen.sort(key=lambda u: unit_ids.index(u.pk))
-    q = (request.POST.get("q") or request.GET.get("q") or "").strip()[:100]
+    q = clean_text(request.POST.get("q") or request.GET.get("q"))[:100]
     found = [u for u in reorg.merge_candidates(user=request.user, q=q, day=day) if u.pk not in unit_ids] if q else []
     before = day - dt.timedelta(days=1)
     agencies = []

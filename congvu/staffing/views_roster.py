@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from congvu.core.dates import format_vn_date, parse_vn_date
 from congvu.core.errors import DomainError, ValidationFailed
 from congvu.core.folding import fold
+from congvu.core.text import clean_text
 from congvu.org.models import Agency, Role
 from congvu.org.selectors import user_access
 from congvu.staffing import report as reports
@@ -93,7 +94,7 @@ def roster_list(request):
     on, date_error = _on(request.GET)
     category = request.GET.get("category", "")
     category = category if category in StaffCategory.values else ""
-    q = (request.GET.get("q") or "").strip()[:100]
+    q = clean_text(request.GET.get("q"))[:100]
     first_start = (StaffPosting.objects.filter(member=OuterRef("member")).values("member")
                    .annotate(first=Min("valid_from")).values("first"))
     postings = (roster.in_post([agency.pk], on).select_related("member")
@@ -133,8 +134,12 @@ def _member_or_404(pk: int) -> StaffMember:
 def _member_context(request, member: StaffMember, **extra) -> dict:
     postings = list(member.postings.select_related("agency").order_by("valid_from", "pk"))
     agencies = {p.agency_id: p.agency for p in postings}
-    if not any(roster.can_view_roster(request.user, a) for a in agencies.values()):
+    readable = {pk for pk, a in agencies.items() if roster.can_view_roster(request.user, a)}
+    if not readable:
         raise HttpForbidden("Bạn không được xem hồ sơ này.")
+    # only the postings at agencies whose roster the viewer may read: after a transfer the old agency keeps the
+    # person's time there, not their post and pay at the new agency
+    postings = [p for p in postings if p.agency_id in readable]
     current = next((p for p in postings if p.valid_to is None), None)
     can_manage = current is not None and roster.can_manage_roster(request.user, current.agency)
     history = [{"p": p, "coefficient": vn_decimal(p.salary_coefficient),
@@ -284,7 +289,10 @@ def roster_import(request):
 def _report_scope(request) -> dict:
     """Parse ?province=&agency=&on= and check who may see; returns the context (no report when nothing chosen)."""
     on, date_error = _on(request.GET)
-    province = (request.GET.get("province") or "").strip()[:10]
+    try:
+        province, province_error = reports.province_code(request.GET.get("province")), ""
+    except ValidationFailed as exc:
+        province, province_error = "", exc.message
     agency_param = request.GET.get("agency")
     admin_codes = services._admin_provinces(request.user)
     is_super = getattr(request.user, "is_superuser", False)
@@ -294,8 +302,10 @@ def _report_scope(request) -> dict:
     # Quảng Nam after 07/2025): the agencies whose province_code is the code are still reported
     provinces += [(code, f"Tỉnh mã {code}") for code in sorted(admin_codes) if code not in {c for c, _ in provinces}]
     ctx = {"on": on, "date_error": date_error, "province": province, "agency": None, "provinces": provinces,
-           "agencies": viewable_agencies(request.user), "report": None}
-    if agency_param:
+           "agencies": viewable_agencies(request.user), "report": None, "province_error": province_error}
+    if province_error:
+        messages.error(request, province_error)
+    elif agency_param:
         agency = _agency_or_404(agency_param)
         if not roster.can_view_roster(request.user, agency):
             raise HttpForbidden("Bạn không được xem báo cáo biên chế của cơ quan này.")
@@ -339,12 +349,15 @@ def _totals(rep: reports.StaffingReport) -> list[dict]:
 
 @login_required
 def report_page(request):
-    return render(request, "staffing/report_page.html", _report_scope(request))
+    ctx = _report_scope(request)
+    return render(request, "staffing/report_page.html", ctx, status=400 if ctx["province_error"] else 200)
 
 
 @login_required
 def report_print(request):
     ctx = _report_scope(request)
+    if ctx["province_error"]:
+        return render(request, "staffing/report_page.html", ctx, status=400)
     if ctx["report"] is None:
         return redirect(reverse("staffing:report"))
     return render(request, "staffing/report_print.html", ctx)
@@ -353,6 +366,8 @@ def report_print(request):
 @login_required
 def report_xlsx(request):
     ctx = _report_scope(request)
+    if ctx["province_error"]:
+        return render(request, "staffing/report_page.html", ctx, status=400)
     if ctx["report"] is None:
         return redirect(reverse("staffing:report"))
     data = reports.report_xlsx(ctx["report"], title=ctx["title"])

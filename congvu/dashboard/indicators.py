@@ -349,13 +349,17 @@ def count_flow(metric: str, by: str) -> Callable[[Scope], IndicatorResult]:
     return compute
 
 
-def count_snapshot(metric: str, by: str) -> Callable[[Scope], IndicatorResult]:
-    """A snapshot metric read at the end of the period (series: the snapshot at the end of each day/month)."""
+def count_snapshot(metric: str, by: str, *, unknown_when_empty: bool = False) -> Callable[[Scope], IndicatorResult]:
+    """A snapshot metric read at the end of the period (series: the snapshot at the end of each day/month).
+    `unknown_when_empty`: no row at all means "not known" (None, shown "—"), not zero — a quota nobody set."""
 
     def compute(scope: Scope) -> IndicatorResult:
         series, groups, totals = snapshots([metric], scope, by)
         breakdown = _rows(by, groups[metric]) if by else []
-        return IndicatorResult(value=totals[metric], numerator=None, denominator=None,
+        value = totals[metric]
+        if unknown_when_empty and not groups[metric]:
+            value = None
+        return IndicatorResult(value=value, numerator=None, denominator=None,
                                series=_series_list(scope, series[metric], snapshot=True), breakdown=breakdown)
 
     return compute
@@ -405,6 +409,9 @@ def staffing_surplus(scope: Scope) -> IndicatorResult:
         rows.append(Row(key=k, label=labels.get(k, k), value=p - q, numerator=p, denominator=q))
     rows.sort(key=lambda r: (-r.value, r.label))
     quota, in_post = sum(g[m.STAFF_QUOTA].values()), sum(g[m.STAFF_IN_POST].get(k, 0) for k in keys)
+    if not keys:  # no agency in the scope has a known quota: the surplus is unknown, not zero
+        return IndicatorResult(value=None, numerator=None, denominator=None,
+                               series=_series_list(scope, series, snapshot=True), breakdown=[])
     return IndicatorResult(value=in_post - quota, numerator=in_post, denominator=quota,
                            series=_series_list(scope, series, snapshot=True), breakdown=rows)
 
@@ -536,7 +543,7 @@ _LIST = [
     # staffing
     _ind("staffing_quota", "Biên chế được giao",
          "Tổng số biên chế (chỉ tiêu) được giao cho các cơ quan, tại cuối kỳ.",
-         "người", SNAPSHOT, "staffing", "unit", count_snapshot(m.STAFF_QUOTA, "unit")),
+         "người", SNAPSHOT, "staffing", "unit", count_snapshot(m.STAFF_QUOTA, "unit", unknown_when_empty=True)),
     _ind("staffing_in_post", "Số người đang làm việc",
          "Số cán bộ, công chức đang giữ vị trí trong biên chế của cơ quan, tại cuối kỳ.",
          "người", SNAPSHOT, "staffing", "unit", count_snapshot(m.STAFF_IN_POST, "unit")),

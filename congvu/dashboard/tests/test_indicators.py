@@ -236,6 +236,12 @@ def test_staffing(world):
     # only A has a known quota: 3 in post − 5 = −2
     assert (surplus.value, surplus.numerator, surplus.denominator) == (-2, 3, 5)
     assert rows(surplus) == [(str(a.pk), -2, 3, 5)]
+    # B alone has people but no quota: its quota and surplus are unknown ("—"), not 0
+    only_b = Scope(agency_ids=(b.pk,), start=s.start, end=s.end)
+    assert indicators.compute("staffing_quota", only_b).value is None
+    unknown = indicators.compute("staffing_surplus", only_b)
+    assert (unknown.value, unknown.numerator, unknown.denominator, unknown.breakdown) == (None, None, None, [])
+    assert indicators.compute("staffing_in_post", only_b).value == 2
 
 
 def test_exchange(world):

@@ -160,7 +160,8 @@ def external_deliveries(*, user, document: Document | int) -> list[ExternalDeliv
     """Per external recipient of an outgoing document, oldest first, for whoever may see the outgoing document;
     NotFound for anyone else (same visibility as `delivery_timelines`)."""
     doc = _sender_document(user, document if isinstance(document, int) else document.pk)
-    items = OutboxItem.objects.filter(document_id=doc.pk).select_related("transmission", "transmission__peer").order_by("pk")
+    items = (OutboxItem.objects.filter(document_id=doc.pk).select_related("transmission", "transmission__peer")
+             .order_by("pk"))
     return [ExternalDelivery(item=i, transmission=getattr(i, "transmission", None)) for i in items]
 
 

@@ -45,6 +45,13 @@ KNOWN_PAGE_BUGS: set = set()
 KNOWN_API_BUGS: set = set()
 
 
+def rotating(values: list, index: int) -> list:
+    """Half of the garbage values for the field at `index`, the other half for the next field: every value still
+    reaches every page and half its fields, at half the requests (the suite must stay well under 30 minutes).
+    The bugs found have their own full tests below."""
+    return values[index % 2::2]
+
+
 @pytest.fixture
 def sw(db):
     return build_security_world()
@@ -69,8 +76,8 @@ def test_every_staffing_page_survives_garbage_in_every_field(sw):
         for method, _kind, build in specs:
             path, data = build(sw)
             keys = list(data) + ([k for k in EXTRA_GET if k not in data] if method == "GET" else [])
-            for key in keys:
-                for bad in GARBAGE:
+            for index, key in enumerate(keys):
+                for bad in rotating(GARBAGE, index):
                     if (name, key, bad) in KNOWN_PAGE_BUGS:
                         continue
                     values = dict(data) | {key: bad}
@@ -95,8 +102,8 @@ def test_every_api_operation_survives_garbage_in_every_field(sw):
             path, data = build(sw)
             keys = list(data) + (["on", "year", "from", "to", "province", "agency", "status", "category", "q",
                                   "limit"] if method == "get" else [])
-            for key in keys:
-                for bad in JSON_GARBAGE if method == "post" else GARBAGE:
+            for index, key in enumerate(keys):
+                for bad in rotating(JSON_GARBAGE if method == "post" else GARBAGE, index):
                     if isinstance(bad, str) and (template, key, bad) in KNOWN_API_BUGS:
                         continue
                     values = dict(data) | {key: bad}
